@@ -1,0 +1,76 @@
+// Named knobs: every behaviour AWS leaves undocumented is a knob with a default per profile and a
+// note saying whether that default is documented AWS behaviour or pipesim's own choice.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/time.hpp"
+
+namespace models {
+
+/// Presets for all knobs at once.
+enum class profile {
+  ideal,           ///< No adversity: what the usual emulators do. Useful to isolate logic bugs.
+  aws_documented,  ///< Everything AWS documents, with conservative rates where it gives none.
+  adversarial,     ///< High duplicate, reorder and fault rates: shakes out consumer races.
+};
+
+std::string_view to_string(profile p) noexcept;
+/// Parses "ideal", "aws_documented", "adversarial".
+std::optional<profile> parse_profile(std::string_view text) noexcept;
+
+/// One knob. Values are JSON so one table holds numbers, booleans, enums (strings) and durations
+/// (strings such as "30s", parsed by knob_values::duration).
+struct knob_spec {
+  std::string name;     ///< Dotted, units last: "sqs.duplicate.delay_max", "stop.answer_success_step_status".
+  std::string meaning;  ///< One sentence: what it changes.
+  std::string status;   ///< "documented: <source key>" or "pipesim choice: <why>".
+  nlohmann::json ideal;
+  nlohmann::json aws_documented;
+  nlohmann::json adversarial;
+  std::vector<std::string> allowed;  ///< For string enums: the accepted values; empty otherwise.
+};
+
+/// Thrown for an unknown knob name or a value of the wrong kind; what() names the knob and what
+/// was expected.
+class knob_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// The resolved value of every knob for one run: the profile's defaults with overrides applied.
+class knob_values {
+ public:
+  /// Throws knob_error if `overrides` (a JSON object, or null) names an unknown knob or gives a
+  /// value whose JSON kind differs from the default's, or a string outside `allowed`.
+  knob_values(const std::vector<knob_spec>& specs, profile p,
+              const nlohmann::json& overrides = nullptr);
+
+  const nlohmann::json& get(std::string_view name) const;
+  double number(std::string_view name) const;
+  std::int64_t integer(std::string_view name) const;
+  bool flag(std::string_view name) const;
+  const std::string& text(std::string_view name) const;
+  sim::time_us duration(std::string_view name) const;
+
+  profile selected_profile() const noexcept { return profile_; }
+  /// Every knob's value, by name (sorted), for the trace header and reports.
+  nlohmann::json resolved() const;
+
+ private:
+  profile profile_;
+  std::map<std::string, nlohmann::json, std::less<>> values_;
+};
+
+/// Renders the specs as a Markdown table (name, ideal, aws_documented, adversarial, status,
+/// meaning), so docs are generated from the code and cannot drift.
+std::string knob_table_markdown(const std::vector<knob_spec>& specs);
+
+}  // namespace models
