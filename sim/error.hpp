@@ -1,11 +1,11 @@
 // The error a model raises when the simulated system did something its model forbids.
 #pragma once
 
+#include "time.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-
-#include "time.hpp"
 
 namespace sim {
 

@@ -1,11 +1,11 @@
 // The pending-event set: a binary heap keyed by (time, insertion sequence) with lazy cancel.
 #pragma once
 
+#include "time.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include "time.hpp"
 
 namespace sim {
 

@@ -31,6 +31,16 @@ rng::rng(std::uint64_t seed) noexcept {
   for (std::uint64_t& word : s_) word = splitmix64(state);
 }
 
+rng rng::from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2,
+                    std::uint64_t s3) noexcept {
+  rng r(0);
+  r.s_[0] = s0;
+  r.s_[1] = s1;
+  r.s_[2] = s2;
+  r.s_[3] = s3;
+  return r;
+}
+
 std::uint64_t rng::next_u64() noexcept {
   const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
   const std::uint64_t t = s_[1] << 17;

@@ -21,6 +21,10 @@ class rng {
  public:
   explicit rng(std::uint64_t seed) noexcept;
 
+  /// Starts from a raw xoshiro256** state (not all zero); for checking the reference vectors.
+  static rng from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2,
+                        std::uint64_t s3) noexcept;
+
   /// Returns the next 64 raw bits.
   std::uint64_t next_u64() noexcept;
 

@@ -1,11 +1,12 @@
 // Run loop, same-instant races and choice recording.
 #include "simulation.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <ostream>
 #include <stdexcept>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace sim {
 
@@ -22,6 +23,8 @@ std::string_view to_string(stop_reason r) noexcept {
   }
   return "unknown";
 }
+
+std::ostream& operator<<(std::ostream& os, stop_reason r) { return os << to_string(r); }
 
 simulation::simulation(std::uint64_t seed, std::unique_ptr<strategy> s)
     : streams_(seed), strategy_(s ? std::move(s) : std::make_unique<random_strategy>(seed)) {

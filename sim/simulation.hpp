@@ -1,20 +1,21 @@
 // The simulation: virtual clock, event queue, choice points, streams and trace behind one object.
 #pragma once
 
-#include <cstdint>
-#include <limits>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <nlohmann/json_fwd.hpp>
-
 #include "event_queue.hpp"
 #include "random.hpp"
 #include "strategy.hpp"
 #include "time.hpp"
 #include "trace.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <iosfwd>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace sim {
 
@@ -38,12 +39,13 @@ enum class stop_reason {
 
 /// Returns "queue_empty", "horizon_reached", ...
 std::string_view to_string(stop_reason r) noexcept;
+std::ostream& operator<<(std::ostream& os, stop_reason r);
 
 struct run_result {
   stop_reason reason;
-  time_us now_us;          ///< Clock when the run stopped.
-  std::uint64_t events;    ///< Events dispatched by this call.
-  std::string detail;      ///< For stop_requested: the reason given.
+  time_us now_us;        ///< Clock when the run stopped.
+  std::uint64_t events;  ///< Events dispatched by this call.
+  std::string detail;    ///< For stop_requested: the reason given.
 };
 
 /// One recorded answer to a choice point, in the order they were asked.

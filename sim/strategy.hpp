@@ -1,6 +1,8 @@
 // Choice points and the strategies that resolve them.
 #pragma once
 
+#include "random.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -8,8 +10,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "random.hpp"
 
 namespace sim {
 

@@ -14,11 +14,11 @@ struct unit {
 
 // Longest suffix first so "ms" is not read as "m" followed by garbage.
 constexpr std::array<unit, 6> k_units{{{"ms", k_millisecond_us},
-                                        {"us", k_microsecond_us},
-                                        {"d", k_day_us},
-                                        {"h", k_hour_us},
-                                        {"m", k_minute_us},
-                                        {"s", k_second_us}}};
+                                       {"us", k_microsecond_us},
+                                       {"d", k_day_us},
+                                       {"h", k_hour_us},
+                                       {"m", k_minute_us},
+                                       {"s", k_second_us}}};
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
   throw duration_error("invalid duration \"" + std::string(text) + "\": " + why +
@@ -71,11 +71,11 @@ std::string format_duration(time_us d) {
   std::uint64_t left = d < 0 ? 0 - static_cast<std::uint64_t>(d) : static_cast<std::uint64_t>(d);
   // Printing order differs from parsing order: largest unit first.
   constexpr std::array<unit, 6> k_print{{{"d", k_day_us},
-                                          {"h", k_hour_us},
-                                          {"m", k_minute_us},
-                                          {"s", k_second_us},
-                                          {"ms", k_millisecond_us},
-                                          {"us", k_microsecond_us}}};
+                                         {"h", k_hour_us},
+                                         {"m", k_minute_us},
+                                         {"s", k_second_us},
+                                         {"ms", k_millisecond_us},
+                                         {"us", k_microsecond_us}}};
   std::string out = d < 0 ? "-" : "";
   for (const unit& u : k_print) {
     const auto scale = static_cast<std::uint64_t>(u.scale);

@@ -1,13 +1,13 @@
 // Canonical JSON Lines trace with FNV-1a digest.
 #include "trace.hpp"
 
-#include <cstdio>
-#include <ostream>
-#include <stdexcept>
+#include "random.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "random.hpp"
+#include <cstdio>
+#include <ostream>
+#include <stdexcept>
 
 namespace sim {
 

@@ -1,15 +1,15 @@
 // Structured trace records as canonical JSON Lines, with a running 64-bit digest.
 #pragma once
 
+#include "time.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
-
-#include "time.hpp"
 
 namespace sim {
 

@@ -1,5 +1,7 @@
 // pipesim-bench: kernel throughput against a bare std::priority_queue loop, in one process run.
 // Wall-clock timing is fine here: this measures the simulator, it is not part of a simulation.
+#include "sim/simulation.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -8,8 +10,6 @@
 #include <queue>
 #include <string>
 #include <vector>
-
-#include "sim/simulation.hpp"
 
 namespace {
 
@@ -28,7 +28,8 @@ double kernel_events_per_s(std::uint64_t pending, std::uint64_t total) {
     ++fired;
     s.schedule_after(delays.between(1, k_delay_max_us), tick);
   };
-  for (std::uint64_t i = 0; i < pending; ++i) s.schedule_at(delays.between(1, k_delay_max_us), tick);
+  for (std::uint64_t i = 0; i < pending; ++i)
+    s.schedule_at(delays.between(1, k_delay_max_us), tick);
   const auto start = clock_type::now();
   s.run(sim::run_limits{sim::run_limits{}.horizon_us, total});
   const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();

@@ -1,10 +1,10 @@
 // The kernel demo model.
 #include "kernel_demo.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <deque>
 #include <functional>
-
-#include <nlohmann/json.hpp>
 
 namespace pipesim::tools {
 namespace {
@@ -20,16 +20,17 @@ void post(sim::simulation& s, board& b, sim::lane_id lane, kernel_demo_result& r
   ++r.jobs_posted;
   s.record("job_posted", {{"job", job}});
   // Option 0 (nominal) is the shortest gap.
-  const sim::time_us gap =
-      s.choose_between("demo.arrival_gap_s", 1, 4) * sim::k_second_us;
-  s.schedule_after(gap, [&s, &b, lane, &r] { post(s, b, lane, r); }, lane);
+  const sim::time_us gap = s.choose_between("demo.arrival_gap_s", 1, 4) * sim::k_second_us;
+  s.schedule_after(
+      gap, [&s, &b, lane, &r] { post(s, b, lane, r); }, lane);
 }
 
 void poll(sim::simulation& s, board& b, sim::lane_id lane, sim::rng& work_rng,
           std::uint64_t& done) {
   const std::string& who = s.lane_name(lane);
   if (b.jobs.empty()) {
-    s.schedule_after(2 * sim::k_second_us, [&, lane] { poll(s, b, lane, work_rng, done); }, lane);
+    s.schedule_after(
+        2 * sim::k_second_us, [&, lane] { poll(s, b, lane, work_rng, done); }, lane);
     return;
   }
   const std::uint64_t job = b.jobs.front();
@@ -57,9 +58,12 @@ kernel_demo_result run_kernel_demo(sim::simulation& s, sim::time_us horizon_us) 
   // Work durations come from named streams, not choice points: they are data, not schedule.
   sim::rng work_a = s.stream("demo.work.worker-a");
   sim::rng work_b = s.stream("demo.work.worker-b");
-  s.schedule_at(0, [&] { post(s, b, producer, r); }, producer);
-  s.schedule_at(0, [&] { poll(s, b, worker_a, work_a, r.jobs_done_a); }, worker_a);
-  s.schedule_at(0, [&] { poll(s, b, worker_b, work_b, r.jobs_done_b); }, worker_b);
+  s.schedule_at(
+      0, [&] { post(s, b, producer, r); }, producer);
+  s.schedule_at(
+      0, [&] { poll(s, b, worker_a, work_a, r.jobs_done_a); }, worker_a);
+  s.schedule_at(
+      0, [&] { poll(s, b, worker_b, work_b, r.jobs_done_b); }, worker_b);
   r.run = s.run(sim::run_limits{horizon_us, 1'000'000});
   return r;
 }

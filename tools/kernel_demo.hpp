@@ -2,10 +2,10 @@
 // named streams and the trace. `pipesim run --demo` runs it.
 #pragma once
 
+#include "sim/simulation.hpp"
+
 #include <cstdint>
 #include <string>
-
-#include "sim/simulation.hpp"
 
 namespace pipesim::tools {
 

@@ -1,18 +1,18 @@
 // The pipesim command line. Thin on purpose: parsing, printing and exit codes; the work is in
 // sim/ and models/.
+#include "kernel_demo.hpp"
+#include "sim/simulation.hpp"
+#include "trace_file.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
-#include "kernel_demo.hpp"
-#include "sim/simulation.hpp"
-#include "trace_file.hpp"
 
 #ifndef PIPESIM_VERSION
 #define PIPESIM_VERSION "unknown"
@@ -100,9 +100,10 @@ int not_yet(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"pipesim: deterministic simulation of SageMaker Pipelines callback steps, "
-               "StopPipelineExecution and SQS delivery, in virtual time.",
-               "pipesim"};
+  CLI::App app{
+      "pipesim: deterministic simulation of SageMaker Pipelines callback steps, "
+      "StopPipelineExecution and SQS delivery, in virtual time.",
+      "pipesim"};
   app.set_version_flag("--version", "pipesim " PIPESIM_VERSION);
   app.require_subcommand(1);
 
@@ -117,7 +118,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of text");
 
   std::vector<std::string> validate_files;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files against the schema");
+  CLI::App* validate_cmd =
+      app.add_subcommand("validate", "Check scenario files against the schema");
   validate_cmd->add_option("files", validate_files, "Scenario files")->required();
 
   std::string explore_file;

@@ -1,10 +1,10 @@
 // Atomic trace file.
 #include "trace_file.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 namespace pipesim::tools {
 

@@ -2,10 +2,10 @@
 // end line is written, so a killed run never leaves a half trace that looks whole.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <fstream>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace pipesim::tools {
 

@@ -1,11 +1,11 @@
 // What every simulated AWS operation returns: the response members, or an AWS error.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace models {
 

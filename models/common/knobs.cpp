@@ -53,8 +53,8 @@ knob_values::knob_values(const std::vector<knob_spec>& specs, profile p,
     if (spec == specs.end()) throw knob_error("knobs: unknown knob \"" + name + "\"");
     const nlohmann::json& current = values_[name];
     if (!same_kind(current, value)) {
-      throw knob_error("knobs: \"" + name + "\" expects a value like " + current.dump() +
-                       ", got " + value.dump());
+      throw knob_error("knobs: \"" + name + "\" expects a value like " + current.dump() + ", got " +
+                       value.dump());
     }
     allowed_for = &spec->allowed;
     if (value.is_string() && !allowed_for->empty() &&

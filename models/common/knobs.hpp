@@ -2,16 +2,16 @@
 // note saying whether that default is documented AWS behaviour or pipesim's own choice.
 #pragma once
 
+#include "sim/time.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "sim/time.hpp"
 
 namespace models {
 
@@ -29,7 +29,8 @@ std::optional<profile> parse_profile(std::string_view text) noexcept;
 /// One knob. Values are JSON so one table holds numbers, booleans, enums (strings) and durations
 /// (strings such as "30s", parsed by knob_values::duration).
 struct knob_spec {
-  std::string name;     ///< Dotted, units last: "sqs.duplicate.delay_max", "stop.answer_success_step_status".
+  std::string
+      name;  ///< Dotted, units last: "sqs.duplicate.delay_max", "stop.answer_success_step_status".
   std::string meaning;  ///< One sentence: what it changes.
   std::string status;   ///< "documented: <source key>" or "pipesim choice: <why>".
   nlohmann::json ideal;

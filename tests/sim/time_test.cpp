@@ -1,11 +1,11 @@
 // Duration parsing and printing.
+#include "sim/time.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
 
 #include <limits>
 #include <string>
-
-#include "sim/time.hpp"
 
 using sim::parse_duration;
 
