@@ -154,6 +154,7 @@ run_result simulation::run(const run_limits& limits) {
     ++events;
     ++dispatched_;
     ev.fn();
+    if (after_each_event_) after_each_event_();
   }
 }
 

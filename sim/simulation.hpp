@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <limits>
 #include <memory>
@@ -114,6 +115,10 @@ class simulation {
   /// Asks run() to return after the current event.
   void stop(std::string reason);
 
+  /// Calls `check` after every dispatched event (nullptr removes it). Checkers that watch the
+  /// whole model state hook in here, so a violation is caught at the event that caused it.
+  void after_each_event(std::function<void()> check) { after_each_event_ = std::move(check); }
+
   /// Events dispatched over the simulation's life.
   std::uint64_t dispatched() const noexcept { return dispatched_; }
 
@@ -132,6 +137,7 @@ class simulation {
   std::uint64_t dispatched_ = 0;
   bool stop_requested_ = false;
   std::string stop_detail_;
+  std::function<void()> after_each_event_;
 };
 
 }  // namespace sim

@@ -71,6 +71,21 @@ BOOST_AUTO_TEST_CASE(a_handler_can_stop_the_run_with_a_reason) {
   BOOST_TEST(fired == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_checker_runs_after_every_event_and_can_stop_the_run) {
+  sim::simulation s(1);
+  int value = 0;
+  int checks = 0;
+  for (int i = 1; i <= 5; ++i) s.schedule_at(i, [&value] { ++value; });
+  s.after_each_event([&] {
+    ++checks;
+    if (value == 3) s.stop("value reached 3");
+  });
+  const sim::run_result r = s.run();
+  BOOST_TEST(checks == 3);
+  BOOST_TEST(r.reason == sim::stop_reason::stop_requested);
+  BOOST_TEST(r.detail == "value reached 3");
+}
+
 BOOST_AUTO_TEST_CASE(scheduling_in_the_past_is_a_programming_error) {
   sim::simulation s(1);
   s.schedule_at(10, [&] { BOOST_CHECK_THROW(s.schedule_at(5, [] {}), std::logic_error); });
