@@ -340,6 +340,24 @@ void queue::arm() {
   wake_ = next < 0 ? sim::event_id{} : sim_.schedule_at(next, [this] { tick(); }, lane_);
 }
 
+void queue::release_due_inflight() {
+  const sim::time_us now = sim_.now();
+  const bool move_on_expiry = knobs_.text("sqs.dlq.move_timing") == "on_visibility_expiry";
+  while (!inflight_.empty() && inflight_.begin()->first <= now) {
+    message& m = live_.at(inflight_.begin()->second);
+    inflight_.erase(inflight_.begin());
+    if (attrs_.fifo) --groups_[m.group_id].inflight;
+    if (move_on_expiry && should_move_to_dlq(m)) {
+      set_state(m, message_state::visible);  // not indexed; move_to_dlq removes it
+      visible_.insert({attrs_.fifo ? 0 : m.ready_at, m.seq});
+      move_to_dlq(m.seq);
+      continue;
+    }
+    make_visible(m);
+    if (traced()) trace("sqs.message_returned", m, {{"reason", "visibility_timeout"}});
+  }
+}
+
 void queue::tick() {
   wake_ = sim::event_id{};
   wake_at_ = -1;
@@ -356,20 +374,7 @@ void queue::tick() {
     make_visible(m);
     if (traced()) trace("sqs.message_visible", m);
   }
-  const bool move_on_expiry = knobs_.text("sqs.dlq.move_timing") == "on_visibility_expiry";
-  while (!inflight_.empty() && inflight_.begin()->first <= now) {
-    message& m = live_.at(inflight_.begin()->second);
-    inflight_.erase(inflight_.begin());
-    if (attrs_.fifo) --groups_[m.group_id].inflight;
-    if (move_on_expiry && should_move_to_dlq(m)) {
-      set_state(m, message_state::visible);  // not indexed; move_to_dlq removes it
-      visible_.insert({attrs_.fifo ? 0 : m.ready_at, m.seq});
-      move_to_dlq(m.seq);
-      continue;
-    }
-    make_visible(m);
-    if (traced()) trace("sqs.message_returned", m, {{"reason", "visibility_timeout"}});
-  }
+  release_due_inflight();
   serve_waiters();
   arm();
 }
@@ -914,6 +919,7 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
     attempts_[p.attempt_id] = std::move(rec);
   }
   found = true;
+  release_due_inflight();  // VisibilityTimeout 0: visible again at once, after this response
   arm();
   return models::api_result::success({{"Messages", msgs}});
 }

@@ -169,6 +169,7 @@ class queue {
   // Timers.
   void arm();
   void tick();
+  void release_due_inflight();
   void complete_purge(std::uint64_t cutoff);
 
   std::string label(std::string_view site) const { return "sqs." + name_ + "." + std::string(site); }

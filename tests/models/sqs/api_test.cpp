@@ -1,0 +1,245 @@
+// The API surface: member names, defaults, and the AWS error for each bad parameter [spec §8].
+#include <boost/test/unit_test.hpp>
+
+#include "fixture.hpp"
+
+using namespace sqs_test;
+
+BOOST_AUTO_TEST_SUITE(api_test)
+
+BOOST_AUTO_TEST_CASE(queue_url_has_the_documented_shape) {
+  env e;
+  BOOST_TEST(e.create("jobs") == "https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+  auto r = e.svc.call("GetQueueUrl", {{"QueueName", "jobs"}});
+  BOOST_TEST(r.response["QueueUrl"] == "https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+  BOOST_TEST(code_of(e.svc.call("GetQueueUrl", {{"QueueName", "nope"}})) == "QueueDoesNotExist");
+  BOOST_TEST(e.attribute(e.create("jobs"), "QueueArn") == "arn:aws:sqs:us-east-1:123456789012:jobs");
+}
+
+BOOST_AUTO_TEST_CASE(queue_attribute_defaults_match_the_documentation) {
+  env e;
+  const auto url = e.create("q");
+  BOOST_TEST(e.attribute(url, "VisibilityTimeout") == "30");          // [VT][CQ]
+  BOOST_TEST(e.attribute(url, "MessageRetentionPeriod") == "345600"); // 4 days [CQ]
+  BOOST_TEST(e.attribute(url, "DelaySeconds") == "0");                // [DELQ]
+  BOOST_TEST(e.attribute(url, "ReceiveMessageWaitTimeSeconds") == "0");  // [POLL]
+  BOOST_TEST(e.attribute(url, "MaximumMessageSize") == "1048576");    // 1 MiB [SM][CQ]
+  // 2026-01-01T00:00:00Z is the default virtual epoch.
+  BOOST_TEST(e.attribute(url, "CreatedTimestamp") == "1767225600");
+}
+
+BOOST_AUTO_TEST_CASE(queue_attribute_ranges_are_enforced_without_clamping) {
+  env e;
+  const auto url = e.create("q");
+  auto set = [&](const std::string& n, const std::string& v) {
+    return code_of(e.svc.call("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{n, v}}}}));
+  };
+  BOOST_TEST(set("VisibilityTimeout", "43200") == "ok");
+  BOOST_TEST(set("VisibilityTimeout", "43201") == "InvalidAttributeValue");
+  BOOST_TEST(set("DelaySeconds", "900") == "ok");
+  BOOST_TEST(set("DelaySeconds", "901") == "InvalidAttributeValue");
+  BOOST_TEST(set("MessageRetentionPeriod", "60") == "ok");
+  BOOST_TEST(set("MessageRetentionPeriod", "59") == "InvalidAttributeValue");
+  BOOST_TEST(set("MessageRetentionPeriod", "1209600") == "ok");   // 14 days
+  BOOST_TEST(set("MessageRetentionPeriod", "1209601") == "InvalidAttributeValue");
+  BOOST_TEST(set("ReceiveMessageWaitTimeSeconds", "20") == "ok");
+  BOOST_TEST(set("ReceiveMessageWaitTimeSeconds", "21") == "InvalidAttributeValue");
+  BOOST_TEST(set("MaximumMessageSize", "1023") == "InvalidAttributeValue");
+  BOOST_TEST(set("MaximumMessageSize", "1048577") == "InvalidAttributeValue");
+  BOOST_TEST(set("VisibilityTimeout", "abc") == "InvalidAttributeValue");
+  BOOST_TEST(set("NoSuchAttribute", "1") == "InvalidAttributeName");
+  BOOST_TEST(set("FifoQueue", "true") == "InvalidAttributeName");
+  BOOST_TEST(set("ContentBasedDeduplication", "true") == "InvalidAttributeName");
+  BOOST_TEST(e.attribute(url, "VisibilityTimeout") == "43200");  // failed sets changed nothing
+  auto g = e.svc.call("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"Bogus"}}});
+  BOOST_TEST(code_of(g) == "InvalidAttributeName");
+}
+
+BOOST_AUTO_TEST_CASE(create_queue_is_idempotent_only_with_equal_attributes) {
+  env e;
+  const auto url = e.create("q", {{"VisibilityTimeout", "60"}});
+  BOOST_TEST(e.create("q", {{"VisibilityTimeout", "60"}}) == url);
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "q"},
+                                                {"Attributes", {{"VisibilityTimeout", "61"}}}})) ==
+             "QueueNameExists");
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "bad name"}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", std::string(81, 'a')}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "x.fifo"}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "x"}, {"Attributes", {{"FifoQueue", "true"}}}})) ==
+             "InvalidParameterValue");
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", json::object())) == "MissingParameter");
+}
+
+BOOST_AUTO_TEST_CASE(send_message_returns_md5_and_message_id) {
+  env e;
+  const auto url = e.create("q");
+  auto r = e.send(url, "hello");
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(r.response["MD5OfMessageBody"] == "5d41402abc4b2a76b9719d911017c592");
+  BOOST_TEST(r.response["MessageId"].get<std::string>().size() == 36u);
+  auto m = e.receive(url);
+  BOOST_TEST_REQUIRE(m.size() == 1u);
+  BOOST_TEST(m[0]["Body"] == "hello");
+  BOOST_TEST(m[0]["MD5OfBody"] == "5d41402abc4b2a76b9719d911017c592");
+  BOOST_TEST(m[0]["MessageId"] == r.response["MessageId"]);
+}
+
+BOOST_AUTO_TEST_CASE(send_message_rejects_bad_parameters_with_aws_errors) {
+  env e;
+  const auto url = e.create("q");
+  BOOST_TEST(code_of(e.svc.call("SendMessage", {{"QueueUrl", url}})) == "MissingParameter");
+  BOOST_TEST(code_of(e.send(url, "")) == "MissingParameter");
+  BOOST_TEST(code_of(e.send(url, std::string("a\x01", 2))) == "InvalidMessageContents");
+  BOOST_TEST(code_of(e.send(url, "x", {{"DelaySeconds", 901}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "x", {{"DelaySeconds", -1}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "x", {{"DelaySeconds", 900}})) == "ok");
+  BOOST_TEST(code_of(e.send(url, "x", {{"MessageDeduplicationId", "d"}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, std::string(1'048'577, 'a'))) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, std::string(1'048'576, 'a'))) == "ok");  // 1 MiB is allowed
+  BOOST_TEST(code_of(e.svc.call("SendMessage", {{"QueueUrl", url + "x"}, {"MessageBody", "b"}})) ==
+             "QueueDoesNotExist");
+  BOOST_TEST(code_of(e.svc.call("SendMessage", {{"MessageBody", "b"}})) == "MissingParameter");
+  json attrs;
+  for (int i = 0; i < 11; ++i)
+    attrs["a" + std::to_string(i)] = {{"DataType", "String"}, {"StringValue", "v"}};
+  BOOST_TEST(code_of(e.send(url, "x", {{"MessageAttributes", attrs}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "x", {{"MessageAttributes", {{"a", {{"DataType", "Date"}, {"StringValue", "v"}}}}}})) ==
+             "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "x", {{"MessageAttributes", {{"AWS.x", {{"DataType", "String"}, {"StringValue", "v"}}}}}})) ==
+             "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "x", {{"MessageAttributes", {{"n", {{"DataType", "Number"}, {"StringValue", "1e"}}}}}})) ==
+             "InvalidParameterValue");
+}
+
+BOOST_AUTO_TEST_CASE(message_attributes_round_trip_with_aws_md5) {
+  env e;
+  const auto url = e.create("q");
+  // Known answer computed independently (Python hashlib) with AWS's documented encoding:
+  // 4-byte big-endian lengths, name, data type, transport byte 1, value.
+  auto r = e.send(url, "x", {{"MessageAttributes", {{"a", {{"DataType", "String"}, {"StringValue", "b"}}}}}});
+  BOOST_TEST_REQUIRE(r.ok());
+  const std::string md5 = r.response["MD5OfMessageAttributes"].get<std::string>();
+  BOOST_TEST(md5 == "bef8bf215374a0a228d67533b1a488be");
+  auto m = e.receive(url, {{"MessageAttributeNames", {"All"}}});
+  BOOST_TEST_REQUIRE(m.size() == 1u);
+  BOOST_TEST(m[0]["MessageAttributes"]["a"]["StringValue"] == "b");
+  BOOST_TEST(m[0]["MD5OfMessageAttributes"] == md5);
+}
+
+BOOST_AUTO_TEST_CASE(receive_parameters_are_range_checked) {
+  env e;
+  const auto url = e.create("q");
+  auto rc = [&](const json& extra) {
+    json req = extra;
+    req["QueueUrl"] = url;
+    return code_of(e.svc.call("ReceiveMessage", req));
+  };
+  BOOST_TEST(rc({{"MaxNumberOfMessages", 0}}) == "InvalidParameterValue");
+  BOOST_TEST(rc({{"MaxNumberOfMessages", 11}}) == "InvalidParameterValue");  // at most 10
+  BOOST_TEST(rc({{"MaxNumberOfMessages", 10}}) == "ok");
+  BOOST_TEST(rc({{"WaitTimeSeconds", 21}}) == "InvalidParameterValue");        // at most 20 s
+  BOOST_TEST(rc({{"VisibilityTimeout", 43201}}) == "InvalidParameterValue");
+  BOOST_TEST(rc({{"MessageSystemAttributeNames", {"Nope"}}}) == "InvalidAttributeName");
+}
+
+BOOST_AUTO_TEST_CASE(receive_returns_at_most_max_number_of_messages) {
+  env e;
+  const auto url = e.create("q");
+  for (int i = 0; i < 15; ++i) e.send(url, "m" + std::to_string(i));
+  BOOST_TEST(e.receive(url).size() == 1u);  // default MaxNumberOfMessages is 1
+  BOOST_TEST(e.receive(url, {{"MaxNumberOfMessages", 10}}).size() == 10u);
+  BOOST_TEST(e.receive(url, {{"MaxNumberOfMessages", 10}}).size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(batch_requests_check_entries) {
+  env e;
+  const auto url = e.create("q");
+  auto batch = [&](const json& entries) {
+    return e.svc.call("SendMessageBatch", {{"QueueUrl", url}, {"Entries", entries}});
+  };
+  BOOST_TEST(code_of(batch(json::array())) == "EmptyBatchRequest");
+  json eleven = json::array();
+  for (int i = 0; i < 11; ++i) eleven.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", "b"}});
+  BOOST_TEST(code_of(batch(eleven)) == "TooManyEntriesInBatchRequest");  // at most 10
+  BOOST_TEST(code_of(batch({{{"Id", "a"}, {"MessageBody", "b"}}, {{"Id", "a"}, {"MessageBody", "c"}}})) ==
+             "BatchEntryIdsNotDistinct");
+  BOOST_TEST(code_of(batch({{{"Id", "bad id"}, {"MessageBody", "b"}}})) == "InvalidBatchEntryId");
+  BOOST_TEST(code_of(batch({{{"Id", std::string(81, 'a')}, {"MessageBody", "b"}}})) == "InvalidBatchEntryId");
+  json big = json::array();
+  for (int i = 0; i < 2; ++i) big.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", std::string(600'000, 'x')}});
+  BOOST_TEST(code_of(batch(big)) == "BatchRequestTooLong");
+  auto r = batch({{{"Id", "ok"}, {"MessageBody", "b"}}, {{"Id", "bad"}, {"MessageBody", "b"}, {"DelaySeconds", 901}}});
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(r.response["Successful"].size() == 1u);
+  BOOST_TEST(r.response["Successful"][0]["Id"] == "ok");
+  BOOST_TEST(r.response["Failed"].size() == 1u);
+  BOOST_TEST(r.response["Failed"][0]["Id"] == "bad");
+  BOOST_TEST(r.response["Failed"][0]["Code"] == "InvalidParameterValue");
+  BOOST_TEST(r.response["Failed"][0]["SenderFault"] == true);
+
+  auto m = e.receive(url);
+  BOOST_TEST_REQUIRE(m.size() == 1u);
+  auto d = e.svc.call("DeleteMessageBatch",
+                      {{"QueueUrl", url},
+                       {"Entries", {{{"Id", "x"}, {"ReceiptHandle", m[0]["ReceiptHandle"]}},
+                                    {{"Id", "y"}, {"ReceiptHandle", "garbage"}}}}});
+  BOOST_TEST_REQUIRE(d.ok());
+  BOOST_TEST(d.response["Successful"].size() == 1u);
+  BOOST_TEST(d.response["Failed"][0]["Code"] == "ReceiptHandleIsInvalid");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_operation_and_malformed_handles_are_errors_not_exceptions) {
+  env e;
+  const auto url = e.create("q");
+  BOOST_TEST(code_of(e.svc.call("FrobnicateQueue", {{"QueueUrl", url}})) == "UnsupportedOperation");
+  BOOST_TEST(code_of(e.del(url, "not-a-handle")) == "ReceiptHandleIsInvalid");
+  BOOST_TEST(code_of(e.change(url, "AQEB", 10)) == "ReceiptHandleIsInvalid");
+  BOOST_TEST(code_of(e.svc.call("DeleteMessage", {{"QueueUrl", url}})) == "MissingParameter");
+  BOOST_TEST(code_of(e.svc.call("SendMessage", json::array())) == "InvalidParameterValue");
+  // A handle from another queue is not valid here.
+  const auto other = e.create("other");
+  e.send(other, "x");
+  auto m = e.receive(other);
+  BOOST_TEST(code_of(e.del(url, m[0]["ReceiptHandle"])) == "ReceiptHandleIsInvalid");
+}
+
+BOOST_AUTO_TEST_CASE(purge_queue_twice_within_60_seconds_is_rejected) {
+  env e;
+  const auto url = e.create("q");
+  e.send(url, "a");
+  BOOST_TEST(code_of(e.svc.call("PurgeQueue", {{"QueueUrl", url}})) == "ok");
+  BOOST_TEST(e.receive(url).empty());
+  e.advance(s_us(59));
+  auto r = e.svc.call("PurgeQueue", {{"QueueUrl", url}});
+  BOOST_TEST(code_of(r) == "PurgeQueueInProgress");
+  BOOST_TEST(r.error->http_status == 403);
+  e.advance(s_us(1));
+  BOOST_TEST(code_of(e.svc.call("PurgeQueue", {{"QueueUrl", url}})) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(purge_deletes_in_flight_messages_too) {
+  env e;
+  const auto url = e.create("q");
+  e.send(url, "a");
+  e.send(url, "b");
+  auto m = e.receive(url);
+  BOOST_TEST_REQUIRE(m.size() == 1u);
+  e.svc.call("PurgeQueue", {{"QueueUrl", url}});
+  BOOST_TEST(e.svc.counters(url).purged == 2u);
+  BOOST_TEST(e.count_in(url, message_state::deleted) == 2u);
+  e.advance(s_us(31));
+  BOOST_TEST(e.receive(url).empty());
+}
+
+BOOST_AUTO_TEST_CASE(synchronous_long_poll_without_messages_asks_for_call_async) {
+  env e;
+  const auto url = e.create("q");
+  auto r = e.svc.call("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 5}});
+  BOOST_TEST(code_of(r) == "pipesim.LongPollRequiresAsync");
+  e.send(url, "x");
+  r = e.svc.call("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 5}});
+  BOOST_TEST(r.ok());
+  BOOST_TEST(r.response["Messages"].size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
