@@ -73,6 +73,31 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_delivery_sequence_in_every_profile
   }
 }
 
+BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_fifo_delivery_sequence_in_every_profile) {
+  auto run = [](models::profile p, std::uint64_t seed) {
+    env e(p, seed);
+    e.sim.trace().enable(true);
+    const auto url = e.create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+    std::vector<std::string> order;
+    for (int i = 0; i < 30; ++i)
+      e.send(url, "m" + std::to_string(i), {{"MessageGroupId", "g" + std::to_string(i % 4)}});
+    for (int round = 0; round < 20; ++round) {
+      for (const auto& m : e.receive(url, {{"MaxNumberOfMessages", 3}})) {
+        order.push_back(m["Body"]);
+        if (round % 3 != 0) e.del(url, m["ReceiptHandle"]);
+      }
+      e.advance(s_us(11));
+    }
+    return std::make_pair(e.sim.trace().digest(), order);
+  };
+  for (auto p : {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial}) {
+    const auto a = run(p, 5), b = run(p, 5);
+    BOOST_TEST(a.first == b.first);
+    BOOST_TEST(a.second == b.second);
+  }
+  BOOST_TEST(run(models::profile::adversarial, 5).second != run(models::profile::adversarial, 6).second);
+}
+
 BOOST_AUTO_TEST_CASE(different_seeds_differ_in_adversarial) {
   const auto a = run_workload(models::profile::adversarial, 1);
   const auto b = run_workload(models::profile::adversarial, 2);

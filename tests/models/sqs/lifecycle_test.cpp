@@ -228,4 +228,46 @@ BOOST_AUTO_TEST_CASE(in_flight_cap_gives_over_limit_to_short_polls_only) {
   BOOST_TEST(!p.result.response.contains("Messages"));
 }
 
+BOOST_AUTO_TEST_CASE(every_state_change_is_a_trace_event) {
+  env e;
+  e.sim.trace().enable(true);
+  e.sim.trace().keep_lines(true);
+  const auto url = e.create("q", {{"DelaySeconds", "1"}});
+  e.send(url, "a");
+  e.advance(s_us(1));
+  auto m = e.receive(url);
+  e.advance(s_us(30));
+  m = e.receive(url);
+  e.change(url, m[0]["ReceiptHandle"], 5);
+  e.del(url, m[0]["ReceiptHandle"]);
+  std::vector<std::string> types;
+  for (const auto& line : e.sim.trace().lines()) {
+    const auto j = json::parse(line);
+    if (j["type"].get<std::string>().rfind("sqs.", 0) == 0) types.push_back(j["type"]);
+  }
+  const std::vector<std::string> expected = {
+      "sqs.queue_created",  "sqs.message_sent",     "sqs.message_visible",
+      "sqs.message_received", "sqs.message_returned", "sqs.message_received",
+      "sqs.visibility_changed", "sqs.message_deleted"};
+  BOOST_TEST(types == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_copy_comes_back_after_a_delete_and_is_counted) {
+  // Forced with probability 1: one ghost at the receive, one at the delete [ALO][DM].
+  env e(models::profile::ideal, 3, {{"sqs.duplicate.probability", 1.0}, {"sqs.duplicate.delay_max", "10s"}});
+  const auto url = e.create("q");
+  const std::string id = e.send(url, "a").response["MessageId"];
+  auto m = e.receive(url);
+  BOOST_TEST(code_of(e.del(url, m[0]["ReceiptHandle"])) == "ok");
+  e.advance(s_us(10));
+  auto again = e.receive(url, {{"MaxNumberOfMessages", 10}});
+  BOOST_TEST_REQUIRE(again.size() == 2u);
+  BOOST_TEST(again[0]["MessageId"] == id);
+  BOOST_TEST(again[1]["MessageId"] == id);
+  BOOST_TEST(e.svc.counters(url).duplicates_created == 2u);
+  std::size_t copies = 0;
+  for (const auto& row : e.svc.census(url)) copies += row.message_id == id ? 1 : 0;
+  BOOST_TEST(copies == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
