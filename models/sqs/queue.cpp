@@ -311,9 +311,7 @@ void queue::spawn_duplicate(const message& original, std::string_view site) {
   ghost.deadline = ghost.cap_at = 0;
   ghost.visible_at = sim_.now() + delay_ms * sim::k_millisecond_us;
   const std::string id = census_[original.seq].message_id;
-  std::uint64_t copy = 1;
-  for (const auto& row : census_)  // copies of one id are few; the scan keeps no extra index
-    if (row.message_id == id && row.copy >= copy) copy = row.copy + 1;
+  const std::uint64_t copy = ++ghost_counts_[id];
   const std::uint64_t seq = new_message(std::move(ghost), id, copy, census_[original.seq].from_redrive);
   ++counters_.duplicates_created;
   if (traced())

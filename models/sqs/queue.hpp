@@ -203,6 +203,7 @@ class queue {
   std::map<std::string, dedup_record, std::less<>> dedup_;
   std::deque<std::pair<sim::time_us, std::string>> dedup_expiry_;
   std::map<std::string, attempt_record, std::less<>> attempts_;
+  std::map<std::string, std::uint64_t, std::less<>> ghost_counts_;  // duplicate copies per id
   std::deque<waiter> waiters_;
   std::uint64_t next_waiter_ = 1;
   std::uint64_t sequence_counter_ = 0;

@@ -180,13 +180,8 @@ models::api_result queue::get_attributes(const json& req) {
       names.push_back(s);
     }
   }
-  std::int64_t visible = 0, delayed = 0, not_visible = 0;
-  for (const auto& [seq, m] : live_) {
-    (void)seq;
-    if (m.state == message_state::visible) ++visible;
-    else if (m.state == message_state::delayed) ++delayed;
-    else if (m.state == message_state::in_flight) ++not_visible;
-  }
+  // The indexes hold exactly the visible, delayed and in-flight copies.
+  const std::size_t visible = visible_.size(), delayed = delayed_.size(), not_visible = inflight_.size();
   json out = json::object();
   const std::int64_t epoch_s = svc_.config().epoch_ms / 1000;
   for (const auto& n : names) {
