@@ -44,6 +44,11 @@ const std::vector<models::knob_spec>& knobs() {
        "any (a choice point).",
        "pipesim choice: AWS does not say which waiting consumer is served", json("fifo"),
        json("any"), json("any"), {"fifo", "any"}},
+      {"sqs.api.latency_max",
+       "call_async only: each answer (including a long poll's) reaches the caller after a latency "
+       "picked in [0, this]; the queue's state changed when the request was handled.",
+       "pipesim choice: response latency is not documented; 0 in ideal and aws_documented",
+       json("0s"), json("0s"), json("100ms"), {}},
       {"sqs.fifo.group_order",
        "FIFO queues: which available message group a receive serves first: oldest_first or any (a "
        "choice point); order within a group is always strict.",

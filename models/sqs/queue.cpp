@@ -956,7 +956,13 @@ void queue::finish_waiter(std::uint64_t id, models::api_result r) {
     sim_.record("sqs.long_poll_answered",
                 {{"queue", name_}, {"waiter", id},
                  {"messages", r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
-  sim_.schedule_after(0, [done = std::move(done), r = std::move(r)] { done(r); }, lane);
+  sim_.schedule_after(reply_latency(knobs_), [done = std::move(done), r = std::move(r)] { done(r); },
+                      lane);
+}
+
+sim::time_us queue::reply_latency(const models::knob_values& k) {
+  const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
+  return sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
 }
 
 void queue::serve_waiters() {

@@ -156,6 +156,8 @@ class queue {
   void move_to_dlq(std::uint64_t seq);
   void serve_waiters();
   void finish_waiter(std::uint64_t id, models::api_result r);
+  /// Latency of one call_async answer (knob sqs.api.latency_max of `k`), via a choice point.
+  sim::time_us reply_latency(const models::knob_values& k);
 
   // State changes.
   std::uint64_t new_message(message m, const std::string& message_id, std::uint64_t copy,

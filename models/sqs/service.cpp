@@ -390,7 +390,14 @@ void service::call_async(std::string_view operation, const json& request, callba
     r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
   }
   if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
-  sim_.schedule_after(0, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);
+  // The answer's latency follows the knobs of the queue addressed, else the service's.
+  const queue* q = request.is_object() && request.contains("QueueUrl") && request["QueueUrl"].is_string()
+                       ? find_by_url(request["QueueUrl"].get<std::string>())
+                       : nullptr;
+  const models::knob_values& k = q ? q->knob_values() : values_;
+  const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
+  const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
+  sim_.schedule_after(delay, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);
 }
 
 std::vector<census_entry> service::census(std::string_view url) const {

@@ -139,6 +139,24 @@ BOOST_AUTO_TEST_CASE(async_immediate_answers_arrive_in_virtual_time) {
   BOOST_TEST(done);
 }
 
+BOOST_AUTO_TEST_CASE(async_answers_arrive_within_the_api_latency_knob) {
+  env e(models::profile::ideal, 4, {{"sqs.api.latency_max", "100ms"}});
+  const auto url = e.create("q");
+  std::vector<sim::time_us> arrivals;
+  for (int i = 0; i < 20; ++i)
+    e.svc.call_async("SendMessage", {{"QueueUrl", url}, {"MessageBody", "a"}},
+                     [&](models::api_result) { arrivals.push_back(e.sim.now()); });
+  BOOST_TEST(e.svc.counters(url).sent == 20u);  // state changed when the request was handled
+  e.advance(s_us(1));
+  BOOST_TEST_REQUIRE(arrivals.size() == 20u);
+  bool some_late = false;
+  for (auto t : arrivals) {
+    BOOST_TEST(t <= 100 * sim::k_millisecond_us);
+    some_late |= t > 0;
+  }
+  BOOST_TEST(some_late);
+}
+
 BOOST_AUTO_TEST_CASE(redrive_moves_a_message_after_max_receive_count_receives) {
   env e;
   const auto dlq = e.create("dlq");
