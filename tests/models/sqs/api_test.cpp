@@ -111,6 +111,34 @@ BOOST_AUTO_TEST_CASE(send_message_rejects_bad_parameters_with_aws_errors) {
              "InvalidParameterValue");
 }
 
+BOOST_AUTO_TEST_CASE(message_body_characters_follow_the_documented_ranges) {
+  env e;
+  const auto url = e.create("q");
+  BOOST_TEST(code_of(e.send(url, "tab\tnewline\ncr\r")) == "ok");
+  BOOST_TEST(code_of(e.send(url, "\xF0\x9F\x98\x80")) == "ok");      // U+1F600, above #x10000
+  BOOST_TEST(code_of(e.send(url, "\xEF\xBF\xBD")) == "ok");           // U+FFFD
+  BOOST_TEST(code_of(e.send(url, "\xEF\xBF\xBE")) == "InvalidMessageContents");  // U+FFFE
+  BOOST_TEST(code_of(e.send(url, "\xED\xA0\x80")) == "InvalidMessageContents");  // surrogate
+  BOOST_TEST(code_of(e.send(url, "\xC3")) == "InvalidMessageContents");            // truncated UTF-8
+}
+
+BOOST_AUTO_TEST_CASE(get_queue_attributes_all_lists_type_specific_attributes) {
+  env e;
+  const auto std_url = e.create("s");
+  const auto fifo_url = e.create("f.fifo", {{"FifoQueue", "true"}});
+  auto all = [&](const std::string& url) {
+    return e.svc.call("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"All"}}})
+        .response["Attributes"];
+  };
+  BOOST_TEST(!all(std_url).contains("FifoQueue"));
+  BOOST_TEST(all(fifo_url)["FifoQueue"] == "true");
+  BOOST_TEST(all(fifo_url)["ContentBasedDeduplication"] == "false");
+  BOOST_TEST(all(fifo_url)["DeduplicationScope"] == "queue");
+  BOOST_TEST(all(fifo_url)["FifoThroughputLimit"] == "perQueue");
+  BOOST_TEST(all(std_url)["ApproximateNumberOfMessages"] == "0");
+  BOOST_TEST(e.svc.call("GetQueueAttributes", {{"QueueUrl", std_url}}).response == json::object());
+}
+
 BOOST_AUTO_TEST_CASE(message_attributes_round_trip_with_aws_md5) {
   env e;
   const auto url = e.create("q");

@@ -128,6 +128,21 @@ BOOST_AUTO_TEST_CASE(long_poll_wakes_when_a_visibility_timeout_ends) {
   BOOST_TEST(p.result.response["Messages"].size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(waiting_long_polls_are_served_oldest_first_in_ideal) {
+  env e;
+  const auto url = e.create("q");
+  poll_result first, second;
+  long_poll(e, url, 20, first);
+  e.advance(s_us(1));
+  long_poll(e, url, 20, second);
+  e.sim.schedule_after(s_us(2), [&] { e.send(url, "a"); });
+  e.advance(s_us(30));
+  BOOST_TEST(first.result.response.contains("Messages"));
+  BOOST_TEST(first.at == s_us(3));
+  BOOST_TEST(!second.result.response.contains("Messages"));
+  BOOST_TEST(second.at == s_us(21));
+}
+
 BOOST_AUTO_TEST_CASE(async_immediate_answers_arrive_in_virtual_time) {
   env e;
   const auto url = e.create("q");
