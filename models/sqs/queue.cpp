@@ -312,7 +312,7 @@ void queue::spawn_duplicate(const message& original, std::string_view site) {
   ghost.visible_at = sim_.now() + delay_ms * sim::k_millisecond_us;
   const std::string id = census_[original.seq].message_id;
   const std::uint64_t copy = ++ghost_counts_[id];
-  const std::uint64_t seq = new_message(std::move(ghost), id, copy, census_[original.seq].from_redrive);
+  const std::uint64_t seq = new_message(std::move(ghost), id, copy, false);
   ++counters_.duplicates_created;
   if (traced())
     trace("sqs.duplicate_created", live_.at(seq),
@@ -671,10 +671,11 @@ void queue::move_to_dlq(std::uint64_t seq) {
   copy.dlq_source_arn = arn_;
   remove(seq, message_state::in_dlq, false);
   const bool reset = knobs_.flag("sqs.dlq.reset_receive_count");
-  target->accept_redrive(std::move(copy), id, reset ? 0 : count);
+  target->accept_redrive(std::move(copy), id, census_[seq].copy, reset ? 0 : count);
 }
 
-void queue::accept_redrive(message m, const std::string& message_id, std::uint32_t receive_count) {
+void queue::accept_redrive(message m, const std::string& message_id, std::uint64_t copy,
+                           std::uint32_t receive_count) {
   const sim::time_us now = sim_.now();
   m.receive_count = receive_count;
   m.receive_no = 0;
@@ -687,7 +688,9 @@ void queue::accept_redrive(message m, const std::string& message_id, std::uint32
     m.sequence_number = std::to_string(sequence_counter_);
   }
   // Standard: the original enqueue time is kept, so retention counts time in the source [DLQR].
-  const std::uint64_t seq = new_message(std::move(m), message_id, 0, true);
+  auto& ghosts = ghost_counts_[message_id];  // later ghosts here get copy numbers not yet used
+  ghosts = std::max(ghosts, copy);
+  const std::uint64_t seq = new_message(std::move(m), message_id, copy, true);
   ++counters_.arrived_from_redrive;
   if (traced()) trace("sqs.message_arrived_from_redrive", live_.at(seq), {{"source", live_.at(seq).dlq_source_arn}});
   serve_waiters();

@@ -96,8 +96,9 @@ class queue {
   models::api_result set_attributes(const nlohmann::json& req);
   models::api_result purge(const nlohmann::json& req);
 
-  /// Takes a message moved from a source queue's redrive.
-  void accept_redrive(message m, const std::string& message_id, std::uint32_t receive_count);
+  /// Takes a message moved from a source queue's redrive; `copy` is its copy number there.
+  void accept_redrive(message m, const std::string& message_id, std::uint64_t copy,
+                      std::uint32_t receive_count);
 
   std::vector<census_entry> census() const { return census_; }
   const queue_counters& counters() const noexcept { return counters_; }

@@ -32,8 +32,10 @@ std::string_view to_string(message_state s) noexcept;
 /// One row of a queue's census: a copy of a message that entered the queue.
 struct census_entry {
   std::string message_id;
-  std::uint64_t copy = 0;        ///< 0: the message as sent; 1, 2, ...: duplicate copies.
-  bool from_redrive = false;     ///< Arrived by a move from a source queue (this is a DLQ).
+  std::uint64_t copy = 0;        ///< 0: the message as sent; 1, 2, ...: duplicate copies
+                                 ///< (kept when a copy moves to a DLQ).
+  bool from_redrive = false;     ///< Arrived by a move from a source queue (this is a DLQ);
+                                 ///< duplicates made here afterwards are not from_redrive.
   message_state state = message_state::visible;
   bool purged = false;           ///< state == deleted because of PurgeQueue.
 };
