@@ -18,13 +18,15 @@ struct workload_result {
   std::vector<std::string> delivered;  // bodies in delivery order
   std::map<std::string, int> deliveries_by_id;
   models::sqs::queue_counters counters;
+  std::vector<std::uint64_t> picks;  // every choice-point answer, in order
 };
 
 // A producer sends 40 messages, one every 100 ms; a consumer long-polls (20 s), "processes"
 // each message for 500 ms and deletes it, forgetting to delete every 7th delivery.
 workload_result run_workload(models::profile p, std::uint64_t seed, const json& overrides = nullptr,
-                             const json& queue_overrides = nullptr) {
-  auto e = std::make_unique<env>(p, seed, overrides);
+                             const json& queue_overrides = nullptr,
+                             std::unique_ptr<sim::strategy> strategy = nullptr) {
+  auto e = std::make_unique<env>(p, seed, overrides, std::move(strategy));
   e->sim.trace().enable(true);
   if (!queue_overrides.is_null()) e->svc.set_queue_knobs("work", queue_overrides);
   const auto url = e->create("work");
@@ -56,6 +58,7 @@ workload_result run_workload(models::profile p, std::uint64_t seed, const json& 
   e->sim.run({s_us(200)});
   out.digest = e->sim.trace().digest();
   out.counters = e->svc.counters(url);
+  for (const auto& c : e->sim.choices()) out.picks.push_back(c.pick);
   return out;
 }
 
@@ -96,6 +99,22 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_fifo_delivery_sequence_in_every_pr
     BOOST_TEST(a.second == b.second);
   }
   BOOST_TEST(run(models::profile::adversarial, 5).second != run(models::profile::adversarial, 6).second);
+}
+
+BOOST_AUTO_TEST_CASE(recorded_choices_replay_the_same_run) {
+  // Every delivery decision goes through choice points, so replaying the picks reproduces the
+  // run, and a shortened pick list (the rest nominal) still runs to completion.
+  const auto recorded = run_workload(models::profile::adversarial, 11);
+  BOOST_TEST_REQUIRE(!recorded.picks.empty());
+  const auto replayed = run_workload(models::profile::adversarial, 11, nullptr, nullptr,
+                                     std::make_unique<sim::replay_strategy>(recorded.picks));
+  BOOST_TEST(replayed.digest == recorded.digest);
+  BOOST_TEST(replayed.delivered == recorded.delivered);
+  auto half = recorded.picks;
+  half.resize(half.size() / 2);
+  const auto shortened = run_workload(models::profile::adversarial, 11, nullptr, nullptr,
+                                      std::make_unique<sim::replay_strategy>(half));
+  BOOST_TEST(shortened.deliveries_by_id.size() == 40u);
 }
 
 BOOST_AUTO_TEST_CASE(different_seeds_differ_in_adversarial) {

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,9 @@ struct env {
   models::sqs::service svc;
 
   explicit env(models::profile p = models::profile::ideal, std::uint64_t seed = 1,
-               const json& overrides = nullptr)
-      : sim(seed), svc(sim, models::knob_values(models::sqs::knobs(), p, overrides)) {}
+               const json& overrides = nullptr, std::unique_ptr<sim::strategy> strategy = nullptr)
+      : sim(seed, std::move(strategy)),
+        svc(sim, models::knob_values(models::sqs::knobs(), p, overrides)) {}
 
   /// Advances virtual time by d, running everything due up to and including now + d.
   void advance(sim::time_us d) {
