@@ -39,6 +39,11 @@ const std::vector<models::knob_spec>& knobs() {
        "Standard queues: chance that a long poll that could return messages answers empty at once.",
        "pipesim choice: rare false-empty long polls are documented [POLL][LPBP], rate is not",
        json(0.0), json(0.001), json(0.05), {}},
+      {"sqs.timer.granularity",
+       "Delay ends, visibility expiries and retention expiries take effect at the next multiple "
+       "of this period (0 = exactly on time); 1s mimics a once-a-second sweep.",
+       "pipesim choice: timer precision is undocumented (spec 11.8)", json("0s"), json("0s"),
+       json("1s"), {}},
       {"sqs.long_poll.waiter_order",
        "Which waiting long poll gets a message that becomes available: fifo (oldest waiter) or "
        "any (a choice point).",

@@ -332,6 +332,8 @@ void queue::arm() {
   if (!inflight_.empty()) consider(inflight_.begin()->first);
   if (!retention_.empty()) consider(retention_.begin()->first + retention_us());
   if (next >= 0 && next < sim_.now()) next = sim_.now();
+  const sim::time_us granularity = knobs_.duration("sqs.timer.granularity");
+  if (next > 0 && granularity > 0) next = (next + granularity - 1) / granularity * granularity;
   if (next == wake_at_ && wake_.valid() && sim_.pending(wake_)) return;
   if (wake_.valid()) sim_.cancel(wake_);
   wake_at_ = next;

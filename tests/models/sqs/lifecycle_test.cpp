@@ -37,6 +37,19 @@ BOOST_AUTO_TEST_CASE(queue_delay_hides_new_messages) {
   BOOST_TEST(e.receive(url).size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(timer_granularity_knob_rounds_timers_up_to_the_sweep) {
+  env e(models::profile::ideal, 1, {{"sqs.timer.granularity", "1s"}});
+  const auto url = e.create("q");
+  e.advance(300 * sim::k_millisecond_us);
+  e.send(url, "a", {{"DelaySeconds", 1}});  // due at 1.3 s, released by the sweep at 2 s
+  e.advance(s_us(1));
+  BOOST_TEST(e.receive(url).empty());
+  e.advance(700 * sim::k_millisecond_us - 1);
+  BOOST_TEST(e.receive(url).empty());
+  e.advance(1);
+  BOOST_TEST(e.receive(url).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(message_timer_overrides_queue_delay_on_standard_queues) {
   env e;
   const auto url = e.create("q", {{"DelaySeconds", "60"}});
