@@ -1,6 +1,9 @@
 // The API surface: member names, defaults, and the AWS error for each bad parameter [spec §8].
 #include <boost/test/unit_test.hpp>
 
+#include <rapidcheck.h>
+#include <rapidcheck/boost_test.h>
+
 #include "fixture.hpp"
 
 using namespace sqs_test;
@@ -268,6 +271,58 @@ BOOST_AUTO_TEST_CASE(synchronous_long_poll_without_messages_asks_for_call_async)
   r = e.svc.call("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 5}});
   BOOST_TEST(r.ok());
   BOOST_TEST(r.response["Messages"].size() == 1u);
+}
+
+namespace {
+json arbitrary_value(int kind, int n, const std::vector<std::string>& strings) {
+  switch (kind) {
+    case 0: return nullptr;
+    case 1: return n - 5;
+    case 2: return n * 997;
+    case 3: return strings[static_cast<std::size_t>(n) % strings.size()];
+    case 4: return json::array({strings[static_cast<std::size_t>(n) % strings.size()]});
+    case 5: return json{{"Id", "e" + std::to_string(n % 3)}, {"MessageBody", "b"}, {"ReceiptHandle", strings[static_cast<std::size_t>(n) % strings.size()]}};
+    case 6: return json::array({json{{"Id", "e" + std::to_string(n % 3)}, {"MessageBody", "b"}, {"VisibilityTimeout", n}}});
+    case 7: return n % 2 == 0;
+    default: return json::object({{"DataType", n % 2 ? "String" : "Binary"}, {"StringValue", "v"}});
+  }
+}
+}  // namespace
+
+RC_BOOST_PROP(arbitrary_requests_get_a_result_or_an_aws_error_never_an_exception, ()) {
+  static const std::vector<std::string> ops = {
+      "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+      "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
+      "SetQueueAttributes", "PurgeQueue", "CreateQueue", "GetQueueUrl", "ListQueues"};
+  static const std::vector<std::string> members = {
+      "QueueUrl", "MessageBody", "DelaySeconds", "MessageAttributes", "MessageSystemAttributes",
+      "MessageGroupId", "MessageDeduplicationId", "MaxNumberOfMessages", "WaitTimeSeconds",
+      "VisibilityTimeout", "MessageSystemAttributeNames", "AttributeNames", "MessageAttributeNames",
+      "ReceiveRequestAttemptId", "ReceiptHandle", "Entries", "Attributes", "QueueName"};
+  env e(*rc::gen::element(models::profile::ideal, models::profile::adversarial), 1);
+  const auto std_url = e.create("s");
+  const auto fifo_url = e.create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  e.send(std_url, "x");
+  e.send(fifo_url, "x", {{"MessageGroupId", "g"}});
+  std::vector<std::string> strings = {std_url, fifo_url, "", "g", "All", "s", "x.fifo", "VisibilityTimeout",
+                                      "AQEB00000001", "{\"maxReceiveCount\":1}"};
+  for (const auto& url : {std_url, fifo_url})
+    for (const auto& m : e.receive(url)) strings.push_back(m["ReceiptHandle"]);
+  const auto steps = *rc::gen::container<std::vector<std::tuple<int, int, int, int>>>(
+      rc::gen::resize(rc::kNominalSize,
+                      rc::gen::tuple(rc::gen::inRange(0, 13), rc::gen::inRange(0, 1 << 16),
+                                     rc::gen::inRange(0, 9), rc::gen::inRange(0, 100))));
+  for (const auto& [op, mask, kind, n] : steps) {
+    json req = json::object();
+    req["QueueUrl"] = (mask & 1) ? json(std_url) : json(fifo_url);
+    for (std::size_t i = 0; i < members.size() && i < 16; ++i)
+      if (mask & (1 << i)) req[members[i]] = arbitrary_value((kind + static_cast<int>(i)) % 9, n, strings);
+    if (mask & 2) req["QueueUrl"] = (mask & 1) ? json(std_url) : json(fifo_url);
+    const auto r = e.svc.call(ops[static_cast<std::size_t>(op)], req);
+    RC_ASSERT((r.ok() || (r.error->code != "InternalError" && !r.error->code.empty() &&
+                          !r.error->message.empty())));
+    e.advance(sim::k_second_us * (n % 5));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
