@@ -96,6 +96,10 @@ const std::vector<models::knob_spec>& knobs() {
       {"sqs.purge.guard",
        "A second PurgeQueue within this time of the last one gets PurgeQueueInProgress.",
        "documented: PQ (60 seconds)", json("60s"), json("60s"), json("60s"), {}},
+      {"sqs.queue.recreate_guard",
+       "CreateQueue of a name deleted less than this long ago gets QueueDeletedRecently.",
+       "documented: CQ (wait 60 seconds after DeleteQueue)", json("60s"), json("60s"), json("60s"),
+       {}},
       {"sqs.fifo.dedup_window",
        "FIFO queues: how long a deduplication id suppresses later sends, counted from the first "
        "accepted send, also after the message was deleted.",

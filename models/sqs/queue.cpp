@@ -323,7 +323,15 @@ void queue::spawn_duplicate(const message& original, std::string_view site) {
 // Timers: one kernel event per queue at the earliest due delay end, visibility deadline or
 // retention expiry.
 
+void queue::shut_down() {
+  deleted_ = true;
+  if (wake_.valid()) sim_.cancel(wake_);
+  wake_ = sim::event_id{};
+  if (traced()) sim_.record("sqs.queue_deleted", {{"queue", name_}});
+}
+
 void queue::arm() {
+  if (deleted_) return;
   sim::time_us next = -1;
   auto consider = [&](sim::time_us t) {
     if (next < 0 || t < next) next = t;

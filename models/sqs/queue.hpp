@@ -95,6 +95,8 @@ class queue {
   models::api_result get_attributes(const nlohmann::json& req);
   models::api_result set_attributes(const nlohmann::json& req);
   models::api_result purge(const nlohmann::json& req);
+  /// DeleteQueue: stops the queue's timers; parked long polls end empty at their deadline.
+  void shut_down();
 
   /// Takes a message moved from a source queue's redrive; `copy` is its copy number there.
   void accept_redrive(message m, const std::string& message_id, std::uint64_t copy,
@@ -215,6 +217,7 @@ class queue {
   sim::event_id wake_{};
   sim::time_us wake_at_ = -1;
   bool serving_ = false;
+  bool deleted_ = false;
   sim::lane_id lane_;
 };
 

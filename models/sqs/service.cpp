@@ -308,6 +308,12 @@ models::api_result service::create_queue(const json& req) {
         return models::api_result{json::object(), err};
   if (a.fifo_throughput_limit == "perMessageGroupId" && a.dedup_scope != "messageGroup")
     return error("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit.");
+  auto gone = deleted_at_.find(name);
+  if (gone != deleted_at_.end() && queues_.find(name) == queues_.end() &&
+      sim_.now() - gone->second < k.duration("sqs.queue.recreate_guard"))
+    return error("QueueDeletedRecently",
+                 "You must wait 60 seconds after deleting a queue before you can create another "
+                 "with the same name.");
   auto existing = queues_.find(name);
   if (existing != queues_.end()) {
     // Same name: succeeds only if the given attributes match the queue's [CQ].
@@ -341,16 +347,60 @@ models::api_result service::get_queue_url(const json& req) {
   return models::api_result::success({{"QueueUrl", it->second->url()}});
 }
 
+models::api_result service::delete_queue(queue* q) {
+  auto it = queues_.find(q->name());
+  deleted_at_[q->name()] = sim_.now();
+  q->shut_down();
+  deleted_queues_.push_back(std::move(it->second));
+  queues_.erase(it);
+  return models::api_result::success(json::object());
+}
+
+models::api_result service::list_queues(const json& req) {
+  std::string prefix;
+  if (req.contains("QueueNamePrefix") && !req["QueueNamePrefix"].is_null()) {
+    if (!req["QueueNamePrefix"].is_string())
+      return invalid("QueueNamePrefix", req["QueueNamePrefix"].dump(), "Must be a string");
+    prefix = req["QueueNamePrefix"].get<std::string>();
+  }
+  std::int64_t max = 1000;
+  const bool paged = req.contains("MaxResults") && !req["MaxResults"].is_null();
+  if (paged && (!read_int(req["MaxResults"], max) || max < 1 || max > 1000))
+    return invalid("MaxResults", req["MaxResults"].dump(), "Must be between 1 and 1000");
+  std::string after;
+  if (req.contains("NextToken") && !req["NextToken"].is_null()) {
+    if (!req["NextToken"].is_string()) return invalid("NextToken", req["NextToken"].dump(), "Invalid token");
+    after = req["NextToken"].get<std::string>();
+  }
+  json urls = json::array();
+  std::string last;
+  bool more = false;
+  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after); it != queues_.end(); ++it) {
+    if (it->first.compare(0, prefix.size(), prefix) != 0) continue;
+    if (static_cast<std::int64_t>(urls.size()) == max) {
+      more = true;
+      break;
+    }
+    urls.push_back(it->second->url());
+    last = it->first;
+  }
+  json out = json::object();
+  if (!urls.empty()) out["QueueUrls"] = urls;
+  if (more && paged) out["NextToken"] = last;  // opaque to callers: the last name returned
+  return models::api_result::success(out);
+}
+
 models::api_result service::dispatch(std::string_view op, const json& req, callback* async_done,
                                      sim::lane_id reply_lane) {
   static const std::vector<std::string_view> queue_ops = {
       "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
       "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
-      "SetQueueAttributes", "PurgeQueue"};
+      "SetQueueAttributes", "PurgeQueue", "DeleteQueue"};
   if (!req.is_object())
     return error("InvalidParameterValue", "The request body must be a JSON object.");
   if (op == "CreateQueue") return create_queue(req);
   if (op == "GetQueueUrl") return get_queue_url(req);
+  if (op == "ListQueues") return list_queues(req);
   if (std::find(queue_ops.begin(), queue_ops.end(), op) == queue_ops.end())
     return error("UnsupportedOperation",
                  "The operation " + std::string(op) + " is not supported by this SQS endpoint.");
@@ -366,6 +416,7 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
   if (op == "GetQueueAttributes") return q->get_attributes(req);
   if (op == "SetQueueAttributes") return q->set_attributes(req);
   if (op == "PurgeQueue") return q->purge(req);
+  if (op == "DeleteQueue") return delete_queue(q);
   // ReceiveMessage
   auto r = q->receive(req, async_done, reply_lane);
   if (r) return std::move(*r);

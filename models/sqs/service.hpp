@@ -113,6 +113,8 @@ class service {
   queue* find_by_arn(std::string_view arn) const;
   models::api_result create_queue(const nlohmann::json& request);
   models::api_result get_queue_url(const nlohmann::json& request);
+  models::api_result delete_queue(queue* q);
+  models::api_result list_queues(const nlohmann::json& request);
   models::api_result dispatch(std::string_view operation, const nlohmann::json& request,
                               callback* async_done, sim::lane_id reply_lane);
 
@@ -121,6 +123,9 @@ class service {
   service_config config_;
   std::map<std::string, nlohmann::json, std::less<>> queue_overrides_;
   std::map<std::string, std::unique_ptr<queue>, std::less<>> queues_;  // by name
+  // Deleted queues stay alive (their pending kernel events refer to them) but are unreachable.
+  std::vector<std::unique_ptr<queue>> deleted_queues_;
+  std::map<std::string, sim::time_us, std::less<>> deleted_at_;
   std::uint64_t next_queue_tag_ = 1;
 };
 

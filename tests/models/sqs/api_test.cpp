@@ -19,6 +19,35 @@ BOOST_AUTO_TEST_CASE(queue_url_has_the_documented_shape) {
   BOOST_TEST(e.attribute(e.create("jobs"), "QueueArn") == "arn:aws:sqs:us-east-1:123456789012:jobs");
 }
 
+BOOST_AUTO_TEST_CASE(deleted_queue_name_can_be_reused_only_after_60_seconds) {
+  env e;
+  const auto url = e.create("q");
+  e.send(url, "a");
+  BOOST_TEST(code_of(e.svc.call("DeleteQueue", {{"QueueUrl", url}})) == "ok");
+  BOOST_TEST(code_of(e.send(url, "b")) == "QueueDoesNotExist");
+  BOOST_TEST(code_of(e.svc.call("GetQueueUrl", {{"QueueName", "q"}})) == "QueueDoesNotExist");
+  e.advance(s_us(59));
+  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "q"}})) == "QueueDeletedRecently");
+  e.advance(s_us(1));
+  BOOST_TEST(e.create("q") == url);
+  BOOST_TEST(e.receive(url).empty());  // a new, empty queue
+}
+
+BOOST_AUTO_TEST_CASE(list_queues_filters_by_prefix_and_pages) {
+  env e;
+  for (const char* n : {"alpha", "beta", "alpine", "gamma"}) e.create(n);
+  auto r = e.svc.call("ListQueues", {{"QueueNamePrefix", "al"}});
+  BOOST_TEST(r.response["QueueUrls"].size() == 2u);
+  r = e.svc.call("ListQueues", {{"MaxResults", 3}});
+  BOOST_TEST(r.response["QueueUrls"].size() == 3u);
+  BOOST_TEST_REQUIRE(r.response.contains("NextToken"));
+  r = e.svc.call("ListQueues", {{"MaxResults", 3}, {"NextToken", r.response["NextToken"]}});
+  BOOST_TEST(r.response["QueueUrls"].size() == 1u);
+  BOOST_TEST(!r.response.contains("NextToken"));
+  BOOST_TEST(code_of(e.svc.call("ListQueues", {{"MaxResults", 1001}})) == "InvalidParameterValue");
+  BOOST_TEST(!e.svc.call("ListQueues", {{"QueueNamePrefix", "zzz"}}).response.contains("QueueUrls"));
+}
+
 BOOST_AUTO_TEST_CASE(queue_attribute_defaults_match_the_documentation) {
   env e;
   const auto url = e.create("q");
@@ -223,6 +252,7 @@ BOOST_AUTO_TEST_CASE(unknown_operation_and_malformed_handles_are_errors_not_exce
   env e;
   const auto url = e.create("q");
   BOOST_TEST(code_of(e.svc.call("FrobnicateQueue", {{"QueueUrl", url}})) == "UnsupportedOperation");
+  BOOST_TEST(code_of(e.svc.call("AddPermission", {{"QueueUrl", url}})) == "UnsupportedOperation");
   BOOST_TEST(code_of(e.del(url, "not-a-handle")) == "ReceiptHandleIsInvalid");
   BOOST_TEST(code_of(e.change(url, "AQEB", 10)) == "ReceiptHandleIsInvalid");
   BOOST_TEST(code_of(e.svc.call("DeleteMessage", {{"QueueUrl", url}})) == "MissingParameter");
@@ -293,7 +323,7 @@ RC_BOOST_PROP(arbitrary_requests_get_a_result_or_an_aws_error_never_an_exception
   static const std::vector<std::string> ops = {
       "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
       "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
-      "SetQueueAttributes", "PurgeQueue", "CreateQueue", "GetQueueUrl", "ListQueues"};
+      "SetQueueAttributes", "PurgeQueue", "CreateQueue", "GetQueueUrl", "ListQueues", "DeleteQueue"};
   static const std::vector<std::string> members = {
       "QueueUrl", "MessageBody", "DelaySeconds", "MessageAttributes", "MessageSystemAttributes",
       "MessageGroupId", "MessageDeduplicationId", "MaxNumberOfMessages", "WaitTimeSeconds",
@@ -310,7 +340,7 @@ RC_BOOST_PROP(arbitrary_requests_get_a_result_or_an_aws_error_never_an_exception
     for (const auto& m : e.receive(url)) strings.push_back(m["ReceiptHandle"]);
   const auto steps = *rc::gen::container<std::vector<std::tuple<int, int, int, int>>>(
       rc::gen::resize(rc::kNominalSize,
-                      rc::gen::tuple(rc::gen::inRange(0, 13), rc::gen::inRange(0, 1 << 16),
+                      rc::gen::tuple(rc::gen::inRange(0, 14), rc::gen::inRange(0, 1 << 16),
                                      rc::gen::inRange(0, 9), rc::gen::inRange(0, 100))));
   for (const auto& [op, mask, kind, n] : steps) {
     json req = json::object();
