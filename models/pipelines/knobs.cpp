@@ -1,0 +1,82 @@
+// The pipelines model's knobs: every point the AWS documentation leaves open (spec §9).
+#include <nlohmann/json.hpp>
+
+#include "models/pipelines/service.hpp"
+
+namespace models::pipelines {
+
+const std::vector<models::knob_spec>& knobs() {
+  using nlohmann::json;
+  static const std::vector<models::knob_spec> table{
+      {"stop.on_stopping", "What StopPipelineExecution with a new token returns while the execution is Stopping.",
+       "documented: [AF] (Airflow treats Stopping as covered by the ValidationException)",
+       "ValidationException", "ValidationException", "ValidationException",
+       {"ValidationException", "return_success"}},
+      {"stop.same_token_replay", "What a replay of the ClientRequestToken of a successful Stop returns once the execution has left Executing.",
+       "documented: [AR-Stop] (ClientRequestToken: the call completes no more than once, so the replay returns the original response)",
+       "return_original", "return_original", "ValidationException",
+       {"return_original", "ValidationException"}},
+      {"idempotency.parameter_mismatch", "What a reused ClientRequestToken with different parameters returns (any operation).",
+       "pipesim choice: undocumented [spec §9.2]; ConflictException is the modeled error for a conflicting request",
+       "ConflictException", "ConflictException", "ValidationException",
+       {"ConflictException", "ValidationException", "return_original"}},
+      {"callback.status_key", "Spelling of the status member in callback message bodies.",
+       "documented: [DG-Steps] (developer guide example; the API reference spells it \"Status\")",
+       "status", "status", "Status", {"status", "Status"}},
+      {"callback.initial_status", "The status member of the initial callback message: absent, or \"Executing\".",
+       "pipesim choice: undocumented [spec §9.7]; the field set is the same for both messages and the step is Executing",
+       "Executing", "Executing", "absent", {"Executing", "absent"}},
+      {"callback.timeout", "How long a callback step waits for an answer before it fails (0s: no limit).",
+       "documented: [spec §5] no callback-specific timeout exists; only the execution timeout applies",
+       "0s", "0s", "0s", {}},
+      {"callback.send_attempts", "SendMessage attempts for the initial callback message before the step fails (1 s, 2 s, 4 s... apart).",
+       "pipesim choice: undocumented [spec §9.13]; the step fails with a FailureReason on the first error",
+       1, 1, 1, {}},
+      {"callback.fifo_message_group", "Whether the service sets MessageGroupId (the execution id) when the queue URL ends in .fifo.",
+       "pipesim choice: undocumented [spec §5]; no source says SageMaker sets one, so FIFO sends fail",
+       false, false, false, {}},
+      {"callback.unknown_token_error", "Error for a well-formed callback token that was never issued.",
+       "pipesim choice: undocumented [spec §9.4]; ResourceNotFound is the modeled 'not found' error",
+       "ResourceNotFound", "ResourceNotFound", "ValidationException",
+       {"ResourceNotFound", "ValidationException"}},
+      {"callback.answer_after_resolution", "What Send* returns for a token already answered, timed out, superseded by a retry, or whose execution ended.",
+       "pipesim choice: undocumented [spec §9.3, §9.5]; the step is no longer waiting, which is a conflict",
+       "ConflictException", "ConflictException", "ValidationException",
+       {"ConflictException", "ValidationException", "return_success"}},
+      {"stop.answer_success_step_status", "Step status when a callback step being stopped is answered with Success.",
+       "pipesim choice: undocumented [spec §9.9]; the answer acknowledges the Stopping message",
+       "Stopped", "Stopped", "Succeeded", {"Stopped", "Succeeded"}},
+      {"stop.answer_failure_step_status", "Step status when a callback step being stopped is answered with Failure.",
+       "pipesim choice: undocumented [spec §9.9]; the consumer reported a failure",
+       "Failed", "Failed", "Stopped", {"Failed", "Stopped"}},
+      {"stop.answer_failure_execution_status", "Execution status when a callback step being stopped is answered with Failure.",
+       "documented: [AR-Stop] (the execution stops once Success or Failure arrives)",
+       "Stopped", "Stopped", "Failed", {"Stopped", "Failed"}},
+      {"stop.job_stop_latency", "How long a running job step stays Stopping before it is Stopped (overridable per step).",
+       "pipesim choice: undocumented [spec §9.10]; stopping a SageMaker job takes time",
+       "0s", "30s", "5m", {}},
+      {"execution.timeout", "Maximum duration of an execution; on expiry running steps and the execution fail.",
+       "documented: [DG-Quota] (672 hours)", "672h", "672h", "672h", {}},
+      {"execution.max_concurrent", "Executions not yet terminal per account before Start/Retry get ResourceLimitExceeded (0: no limit).",
+       "documented: [DG-Quota] (20 concurrent executions per account)", 0, 20, 20, {}},
+      {"execution.retry_from", "Execution statuses RetryPipelineExecution accepts.",
+       "pipesim choice: undocumented [spec §9.18]; retry is described for failed executions [GH-ACK]",
+       "Failed", "Failed", "Failed_or_Stopped", {"Failed", "Failed_or_Stopped"}},
+      {"failure.launch_independent_steps", "Whether steps that do not depend on a failed step still start after it failed.",
+       "pipesim choice: undocumented [spec §9.17]; running steps are waited for, nothing new starts",
+       false, false, true, {}},
+      {"retry.delay_formula", "Delay before retry n (1-based) of a step under a RetryPolicy: exponential = IntervalSeconds x BackoffRate^(n-1), constant = IntervalSeconds.",
+       "pipesim choice: undocumented [spec §6, §9.15]; BackoffRate is described as the per-attempt multiplier, no jitter",
+       "exponential", "exponential", "constant", {"exponential", "constant"}},
+      {"parallelism.tie_break", "Order in which ready steps start when MaxParallelExecutionSteps limits them.",
+       "pipesim choice: undocumented [spec §9.16]", "definition_order", "definition_order", "name",
+       {"definition_order", "name"}},
+      {"step.start_latency", "Time a step spends Starting before it is Executing.",
+       "pipesim choice: undocumented [spec §2]", "0s", "0s", "5s", {}},
+      {"api.arn_max_length", "Maximum PipelineExecutionArn length (256 reproduces models before 2023-12-15).",
+       "documented: [M], [MH]", 2048, 2048, 2048, {}},
+  };
+  return table;
+}
+
+}  // namespace models::pipelines
