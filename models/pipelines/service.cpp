@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 #include <utility>
 
 #include "models/pipelines/callback_machine.hpp"
@@ -44,7 +43,7 @@ std::string lower_camel(const std::string& name) {
 // Checks an optional/required string member; returns an error or nothing.
 std::optional<api_result> check_string(const json& req, const std::string& name, bool required,
                                        std::size_t min_len, std::size_t max_len,
-                                       const std::regex* pattern = nullptr,
+                                       bool (*pattern)(const std::string&) = nullptr,
                                        const char* pattern_text = nullptr) {
   auto it = req.find(name);
   if (it == req.end() || it->is_null()) {
@@ -59,7 +58,7 @@ std::optional<api_result> check_string(const json& req, const std::string& name,
   if (v.size() > max_len)
     return invalid(lower_camel(name), *it,
                    "Member must have length less than or equal to " + std::to_string(max_len));
-  if (pattern != nullptr && !std::regex_match(v, *pattern))
+  if (pattern != nullptr && !pattern(v))
     return invalid(lower_camel(name), *it,
                    std::string("Member must satisfy regular expression pattern: ") + pattern_text);
   return std::nullopt;
@@ -72,12 +71,58 @@ const char* k_display_name_pattern = R"([a-zA-Z0-9](-*[a-zA-Z0-9]){0,81})";
 const char* k_parameter_name_pattern = R"([A-Za-z0-9\-_]*)";
 const char* k_token_pattern = R"([a-zA-Z0-9]+)";
 
-const std::regex& re(const char* p) {
-  // One compiled regex per pattern text; the map is keyed by address of the constant.
-  static std::map<const char*, std::regex> cache;
-  auto it = cache.find(p);
-  if (it == cache.end()) it = cache.emplace(p, std::regex(p)).first;
-  return it->second;
+// Hand-written matchers for the model's patterns (std::regex backtracks recursively, which is
+// slow and deep on 2048-character ARNs).
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// [a-zA-Z0-9](-*[a-zA-Z0-9]){0,max_more}
+bool hyphenated_name(const std::string& v, std::size_t max_more) {
+  if (v.empty() || !is_alnum(v.front()) || !is_alnum(v.back())) return false;
+  std::size_t alnums = 0;
+  for (char c : v) {
+    if (is_alnum(c)) ++alnums;
+    else if (c != '-') return false;
+  }
+  return alnums <= max_more + 1;
+}
+
+// Consumes "arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline/"; returns the position
+// after it, or npos.
+std::size_t pipeline_arn_prefix(const std::string& v) {
+  if (v.rfind("arn:aws", 0) != 0) return std::string::npos;
+  std::size_t i = 7;
+  while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || v[i] == '-')) ++i;
+  const std::string service = ":sagemaker:";
+  if (v.compare(i, service.size(), service) != 0) return std::string::npos;
+  i += service.size();
+  while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-')) ++i;
+  if (i >= v.size() || v[i] != ':') return std::string::npos;
+  ++i;
+  for (int d = 0; d < 12; ++d, ++i)
+    if (i >= v.size() || v[i] < '0' || v[i] > '9') return std::string::npos;
+  const std::string rest = ":pipeline/";
+  if (v.compare(i, rest.size(), rest) != 0) return std::string::npos;
+  return i + rest.size();
+}
+
+bool execution_arn_pattern(const std::string& v) {
+  const std::size_t i = pipeline_arn_prefix(v);
+  return i != std::string::npos && v.find("/execution/", i) != std::string::npos;
+}
+bool pipeline_name_pattern(const std::string& v) {
+  const std::size_t i = pipeline_arn_prefix(v);
+  if (i == std::string::npos) return hyphenated_name(v, 255);
+  const std::size_t slash = v.rfind('/');
+  return slash + 1 < v.size() && hyphenated_name(v.substr(slash + 1), 255);
+}
+bool display_name_pattern(const std::string& v) { return hyphenated_name(v, 81); }
+bool parameter_name_pattern(const std::string& v) {
+  return std::all_of(v.begin(), v.end(), [](char c) { return is_alnum(c) || c == '-' || c == '_'; });
+}
+bool token_pattern(const std::string& v) {
+  return !v.empty() && std::all_of(v.begin(), v.end(), is_alnum);
 }
 
 std::string metadata_key(const std::string& type) {
@@ -841,7 +886,7 @@ struct service::impl {
   std::optional<api_result> check_execution_arn(const json& req, const std::string& member,
                                                 bool required) {
     const auto max = static_cast<std::size_t>(knobs.integer("api.arn_max_length"));
-    return check_string(req, member, required, 0, max, &re(k_exec_arn_pattern),
+    return check_string(req, member, required, 0, max, execution_arn_pattern,
                         k_exec_arn_pattern);
   }
   std::optional<api_result> check_token(const json& req, bool required) {
@@ -894,16 +939,22 @@ struct service::impl {
   // --- operations ----------------------------------------------------------------------------
 
   api_result start(const json& req) {
-    if (auto err = check_string(req, "PipelineName", true, 1, 2048, &re(k_pipeline_name_pattern),
+    if (auto err = check_string(req, "PipelineName", true, 1, 2048, pipeline_name_pattern,
                                 k_pipeline_name_pattern))
       return *err;
     if (auto err = check_string(req, "PipelineExecutionDisplayName", false, 1, 82,
-                                &re(k_display_name_pattern), k_display_name_pattern))
+                                display_name_pattern, k_display_name_pattern))
       return *err;
     if (auto err = check_string(req, "PipelineExecutionDescription", false, 0, 3072)) return *err;
     if (auto err = check_token(req, true)) return *err;
     if (auto err = check_parallelism(req)) return *err;
     if (auto err = check_string(req, "MlflowExperimentName", false, 1, 256)) return *err;
+    if (auto v = req.find("PipelineVersionId"); v != req.end() && !v->is_null() &&
+                                                 (!v->is_number_integer() || v->get<std::int64_t>() < 1))
+      return invalid("pipelineVersionId", *v, "Member must have value greater than or equal to 1");
+    if (auto sel = req.find("SelectiveExecutionConfig"); sel != req.end() && !sel->is_null())
+      return api_result::failure(k_validation,
+                                 "SelectiveExecutionConfig is not modeled by pipesim (spec §6)");
     json params = req.value("PipelineParameters", json::array());
     if (!params.is_array())
       return invalid("pipelineParameters", params, "Member must be a list");
@@ -912,7 +963,7 @@ struct service::impl {
                      "Member must have length less than or equal to 200");
     for (const json& p : params) {
       if (!p.is_object()) return invalid("pipelineParameters", p, "Member must be a structure");
-      if (auto err = check_string(p, "Name", true, 1, 256, &re(k_parameter_name_pattern),
+      if (auto err = check_string(p, "Name", true, 1, 256, parameter_name_pattern,
                                   k_parameter_name_pattern))
         return *err;
       if (auto err = check_string(p, "Value", true, 0, 1024)) return *err;
@@ -1129,7 +1180,7 @@ struct service::impl {
   }
 
   api_result list_executions(const json& req) {
-    if (auto err = check_string(req, "PipelineName", true, 1, 2048, &re(k_pipeline_name_pattern),
+    if (auto err = check_string(req, "PipelineName", true, 1, 2048, pipeline_name_pattern,
                                 k_pipeline_name_pattern))
       return *err;
     std::size_t offset = 0, max = 50;
@@ -1229,7 +1280,7 @@ struct service::impl {
   }
 
   api_result answer(const std::string& op, const json& req, bool success) {
-    if (auto err = check_string(req, "CallbackToken", true, 10, 10, &re(k_token_pattern),
+    if (auto err = check_string(req, "CallbackToken", true, 10, 10, token_pattern,
                                 k_token_pattern))
       return *err;
     if (auto err = check_token(req, false)) return *err;
@@ -1348,9 +1399,9 @@ service::~service() = default;
 std::string service::create_pipeline(const std::string& name, const json& definition,
                                      behaviour_map behaviour,
                                      std::optional<std::int64_t> max_parallel_steps) {
-  if (!std::regex_match(name, re(k_display_name_pattern)) || name.size() > 256)
-    throw definition_error("/PipelineName", "expected 1-256 characters matching " +
-                                                std::string(k_display_name_pattern));
+  if (!hyphenated_name(name, 255))
+    throw definition_error("/PipelineName",
+                           "expected a pipeline name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}");
   pipeline_record p{name,
                     "arn:aws:sagemaker:" + impl_->options.region + ":" + impl_->options.account +
                         ":pipeline/" + name,

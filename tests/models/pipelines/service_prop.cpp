@@ -182,6 +182,19 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
     w.run_for(2 * sim::k_hour_us);
     c.check_state();
     c.check_trace();
+    // Coverage of the interesting paths (printed by RapidCheck when verbose).
+    bool stopped = false, resolved_during_stop = false, retried = false;
+    for (const std::string& arn : w.svc.execution_arns()) {
+      const auto o = w.svc.observe(arn);
+      for (auto st : o.history) stopped = stopped || st == execution_status::stopped;
+      retried = retried || c.retries_ok[arn] > 0;
+    }
+    for (const std::string& line : w.sim.trace().lines())
+      resolved_during_stop = resolved_during_stop ||
+                             line.find("\"during_stop\":true") != std::string::npos;
+    RC_CLASSIFY(stopped, "an execution stopped");
+    RC_CLASSIFY(resolved_during_stop, "callback answered during stop");
+    RC_CLASSIFY(retried, "retried");
   } catch (const sim::model_error& e) {
     RC_FAIL(std::string("model error: ") + e.what());
   }
