@@ -523,10 +523,12 @@ struct service::impl {
     } else {
       step_event(e, i, events::retry_requested{});
     }
-    r.attempt = 1;
+    r.attempt = 1;  // AttemptCount restarts for a step re-run by RetryPipelineExecution
     r.start_time = sim.now();
     r.end_time = -1;
     r.failure_reason.clear();
+    r.output_parameters = json::array();
+    r.outcome.reset();
     const std::size_t ex = execution_index.at(e.arn);
     r.start_event = sim.schedule_after(knobs.duration("step.start_latency"),
                                        [this, ex, i] { begin_executing(ex, i); }, e.lane);

@@ -79,6 +79,23 @@ BOOST_AUTO_TEST_CASE(unknown_pipeline_and_execution_get_resource_not_found) {
   BOOST_TEST(error_code(w.call("DeletePipeline", json::object())) == "UnknownOperationException");
 }
 
+// PipelineExecutionArn pattern [M]:
+// arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline\/.*\/execution\/.*
+BOOST_AUTO_TEST_CASE(execution_arn_pattern_edges) {
+  world w;
+  auto code = [&](const std::string& arn) {
+    return error_code(w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arn}}));
+  };
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/x") == "ResourceNotFound");
+  BOOST_TEST(code("arn:aws-cn:sagemaker:cn-north-1:123456789012:pipeline/p/execution/x") == "ResourceNotFound");
+  BOOST_TEST(code("arn:aws:sagemaker::123456789012:pipeline//execution/") == "ResourceNotFound");
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/execution/x") == "ValidationException");
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:12345678901:pipeline/p/execution/x") == "ValidationException");
+  BOOST_TEST(code("arn:aws:sagemaker:US-EAST-1:123456789012:pipeline/p/execution/x") == "ValidationException");
+  BOOST_TEST(code("arn:aws:lambda:us-east-1:123456789012:pipeline/p/execution/x") == "ValidationException");
+  BOOST_TEST(code("") == "ValidationException");
+}
+
 BOOST_AUTO_TEST_CASE(start_is_idempotent_per_client_request_token) {
   world w;
   simple(w);

@@ -244,6 +244,19 @@ BOOST_AUTO_TEST_CASE(expressions_resolve_or_pass_through) {
   BOOST_TEST(out["f"][0] == "s3://b");
 }
 
+BOOST_AUTO_TEST_CASE(json_get_reads_a_property_file_value_from_the_behaviour_map) {
+  std::map<std::string, std::map<std::string, json>> props{
+      {"Eval", {{"PropertyFiles.Report:metrics.mse.value", 4.5}}}};
+  resolution_context ctx;
+  ctx.step_properties = &props;
+  const json get = {{"Std:JsonGet", {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Report"}}},
+                                     {"Path", "metrics.mse.value"}}}};
+  BOOST_TEST(resolve(get, ctx) == 4.5);
+  const json missing = {{"Std:JsonGet", {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Other"}}},
+                                         {"Path", "x"}}}};
+  BOOST_TEST(resolve(missing, ctx) == missing);  // passed through
+}
+
 BOOST_AUTO_TEST_CASE(behaviour_maps_parse_and_reject_bad_members) {
   const auto b = models::pipelines::parse_behaviour(
       {{"T", {{"duration", {{"min", "10s"}, {"max", "1m"}}}, {"outcome", "Failed"},
