@@ -27,7 +27,8 @@ const std::vector<models::knob_spec>& knobs();
 
 /// Sends one SQS SendMessage request {"QueueUrl", "MessageBody"[, "MessageGroupId"]} and returns
 /// the SQS response (with "MessageId") or the SQS error. The lead wires it to the SQS model; tests
-/// use a recording fake. The service never sees the SQS model's internals.
+/// use a recording fake. The service never sees the SQS model's internals. The function must not
+/// call back into the service synchronously (the callback step is not waiting yet while it runs).
 using send_message_fn = std::function<models::api_result(const nlohmann::json& request)>;
 
 /// How one step behaves when simulated (not part of the definition: supplied by the caller).

@@ -1,8 +1,13 @@
 // Every row of the execution, step and callback state machines, and what an event without a row
 // does: a sim::model_error with the time and trace position, never a crash.
 #include <boost/test/unit_test.hpp>
+#include <rapidcheck/boost_test.h>
 
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/pipelines/callback_machine.hpp"
 #include "models/pipelines/execution_machine.hpp"
@@ -252,6 +257,111 @@ BOOST_AUTO_TEST_CASE(callback_second_answer_or_second_stopping_message_is_a_mode
   BOOST_CHECK_THROW(m.process(ev::callback_answered_success{}), sim::model_error);
   BOOST_CHECK_THROW(m.process(ev::callback_answered_failure{}), sim::model_error);
   BOOST_TEST(to_string(m.state()) == "answered_success");
+}
+
+// --- each machine against a table-driven reference, over random event sequences --------------
+
+namespace {
+
+// Applies random events to a machine and to a reference table; an event without a reference row
+// must throw sim::model_error and leave the state unchanged.
+template <class Machine, class State>
+void check_against_reference(const std::vector<std::uint8_t>& script,
+                             const std::vector<std::function<void(Machine&)>>& events,
+                             const std::map<std::pair<State, std::size_t>, State>& rows,
+                             State initial, State (*state_of)(const Machine&)) {
+  sim::simulation s(1);
+  Machine m(s, "ref");
+  State expected = initial;
+  for (std::uint8_t b : script) {
+    const std::size_t e = b % events.size();
+    auto row = rows.find({expected, e});
+    if (row == rows.end()) {
+      bool threw = false;
+      try {
+        events[e](m);
+      } catch (const sim::model_error&) {
+        threw = true;
+      }
+      RC_ASSERT(threw);
+    } else {
+      events[e](m);
+      expected = row->second;
+    }
+    RC_ASSERT(state_of(m) == expected);
+  }
+}
+
+execution_status exec_state(const execution_machine& m) { return m.status(); }
+step_status step_state(const step_machine& m) { return m.status(); }
+callback_state cb_state(const callback_machine& m) { return m.state(); }
+
+}  // namespace
+
+RC_BOOST_PROP(execution_machine_matches_its_table, (std::vector<std::uint8_t> script)) {
+  using S = execution_status;
+  const std::vector<std::function<void(execution_machine&)>> events{
+      [](auto& m) { m.process(ev::stop_requested{}); },        // 0
+      [](auto& m) { m.process(ev::all_steps_succeeded{}); },   // 1
+      [](auto& m) { m.process(ev::execution_failed{}); },      // 2
+      [](auto& m) { m.process(ev::running_steps_stopped{}); }, // 3
+      [](auto& m) { m.process(ev::stop_ended_in_failure{}); }, // 4
+      [](auto& m) { m.process(ev::execution_timed_out{}); },   // 5
+      [](auto& m) { m.process(ev::retry_requested{}); },       // 6
+  };
+  const std::map<std::pair<S, std::size_t>, S> rows{
+      {{S::executing, 0}, S::stopping}, {{S::executing, 1}, S::succeeded},
+      {{S::executing, 2}, S::failed},   {{S::executing, 5}, S::failed},
+      {{S::stopping, 3}, S::stopped},   {{S::stopping, 4}, S::failed},
+      {{S::stopping, 5}, S::failed},    {{S::failed, 6}, S::executing},
+      {{S::stopped, 6}, S::executing}};
+  check_against_reference<execution_machine, S>(script, events, rows, S::executing, exec_state);
+}
+
+RC_BOOST_PROP(step_machine_matches_its_table, (std::vector<std::uint8_t> script)) {
+  using S = step_status;
+  const std::vector<std::function<void(step_machine&)>> events{
+      [](auto& m) { m.process(ev::step_started{}); },              // 0
+      [](auto& m) { m.process(ev::work_succeeded{}); },            // 1
+      [](auto& m) { m.process(ev::work_failed{}); },               // 2
+      [](auto& m) { m.process(ev::attempt_failed_will_retry{}); }, // 3
+      [](auto& m) { m.process(ev::stop_requested{}); },            // 4
+      [](auto& m) { m.process(ev::stop_confirmed{}); },            // 5
+      [](auto& m) { m.process(ev::retry_requested{}); },           // 6
+  };
+  const std::map<std::pair<S, std::size_t>, S> rows{
+      {{S::starting, 0}, S::executing},  {{S::starting, 4}, S::stopped},
+      {{S::executing, 1}, S::succeeded}, {{S::executing, 2}, S::failed},
+      {{S::executing, 3}, S::executing}, {{S::executing, 4}, S::stopping},
+      {{S::stopping, 5}, S::stopped},    {{S::stopping, 1}, S::succeeded},
+      {{S::stopping, 2}, S::failed},     {{S::failed, 6}, S::starting},
+      {{S::stopped, 6}, S::starting}};
+  check_against_reference<step_machine, S>(script, events, rows, S::starting, step_state);
+}
+
+RC_BOOST_PROP(callback_machine_matches_its_table, (std::vector<std::uint8_t> script)) {
+  using S = callback_state;
+  const std::vector<std::function<void(callback_machine&)>> events{
+      [](auto& m) { m.process(ev::callback_message_sent{}); },         // 0
+      [](auto& m) { m.process(ev::callback_message_send_failed{}); },  // 1
+      [](auto& m) { m.process(ev::stopping_message_sent{}); },         // 2
+      [](auto& m) { m.process(ev::stopping_message_send_failed{}); },  // 3
+      [](auto& m) { m.process(ev::callback_answered_success{}); },     // 4
+      [](auto& m) { m.process(ev::callback_answered_failure{}); },     // 5
+      [](auto& m) { m.process(ev::callback_timed_out{}); },            // 6
+  };
+  const std::map<std::pair<S, std::size_t>, S> rows{
+      {{S::token_issued, 0}, S::waiting_for_answer},
+      {{S::token_issued, 1}, S::message_send_failed},
+      {{S::waiting_for_answer, 4}, S::answered_success},
+      {{S::waiting_for_answer, 5}, S::answered_failure},
+      {{S::waiting_for_answer, 2}, S::stopping_message_sent},
+      {{S::waiting_for_answer, 3}, S::stopping_message_sent},
+      {{S::waiting_for_answer, 6}, S::timed_out},
+      {{S::stopping_message_sent, 4}, S::answered_success},
+      {{S::stopping_message_sent, 5}, S::answered_failure},
+      {{S::stopping_message_sent, 6}, S::timed_out}};
+  check_against_reference<callback_machine, S>(script, events, rows, S::token_issued, cb_state);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
