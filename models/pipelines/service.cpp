@@ -300,8 +300,10 @@ struct token_record {
 };
 
 struct stored_result {
+  std::string operation;
   json request;
   api_result result;
+  sim::time_us at = 0;
 };
 
 }  // namespace
@@ -318,7 +320,7 @@ struct service::impl {
   std::vector<std::unique_ptr<execution>> executions;
   std::map<std::string, std::size_t> execution_index;
   std::map<std::string, token_record> token_index;
-  std::map<std::string, stored_result> idempotency;  // "<operation>\n<token>"
+  std::map<std::string, stored_result> idempotency;  // by idempotency_key()
 
   impl(sim::simulation& s, const models::knob_values& k, send_message_fn fn, service_options o)
       : sim(s),
@@ -867,13 +869,24 @@ struct service::impl {
 
   // --- API plumbing --------------------------------------------------------------------------
 
-  // Idempotency: returns the stored result for a replay, or an error for a mismatch.
+  // Idempotency keys: per operation or account-wide (knob idempotency.scope).
+  std::string idempotency_key(const std::string& op, const std::string& token) const {
+    return knobs.text("idempotency.scope") == "account" ? token : op + "\n" + token;
+  }
+
+  // Idempotency: returns the stored result for a replay, or an error for a mismatch. Tokens
+  // older than idempotency.token_lifetime (if not 0s) are forgotten.
   std::optional<api_result> replay(const std::string& op, const json& request) {
     auto t = request.find("ClientRequestToken");
     if (t == request.end() || !t->is_string()) return std::nullopt;
-    auto it = idempotency.find(op + "\n" + t->get<std::string>());
+    auto it = idempotency.find(idempotency_key(op, t->get<std::string>()));
     if (it == idempotency.end()) return std::nullopt;
-    if (it->second.request == request) return it->second.result;
+    const sim::time_us lifetime = knobs.duration("idempotency.token_lifetime");
+    if (lifetime > 0 && sim.now() - it->second.at >= lifetime) {
+      idempotency.erase(it);
+      return std::nullopt;
+    }
+    if (it->second.operation == op && it->second.request == request) return it->second.result;
     const std::string& mode = knobs.text("idempotency.parameter_mismatch");
     if (mode == "return_original") return it->second.result;
     return api_result::failure(mode, "The ClientRequestToken " + t->get<std::string>() +
@@ -882,7 +895,7 @@ struct service::impl {
   void remember(const std::string& op, const json& request, const api_result& result) {
     auto t = request.find("ClientRequestToken");
     if (result.ok() && t != request.end() && t->is_string())
-      idempotency[op + "\n" + t->get<std::string>()] = {request, result};
+      idempotency[idempotency_key(op, t->get<std::string>())] = {op, request, result, sim.now()};
   }
 
   std::optional<api_result> check_execution_arn(const json& req, const std::string& member,

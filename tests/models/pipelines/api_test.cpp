@@ -118,6 +118,25 @@ BOOST_AUTO_TEST_CASE(start_is_idempotent_per_client_request_token) {
                  .ok());
 }
 
+BOOST_AUTO_TEST_CASE(idempotency_scope_and_lifetime_knobs) {
+  world w(json{{"idempotency.scope", "account"}, {"idempotency.token_lifetime", "1h"}});
+  simple(w);
+  const auto a = w.call("StartPipelineExecution", start_request());
+  BOOST_REQUIRE(a.ok());
+  const std::string arn = a.response["PipelineExecutionArn"];
+  // The Start token reused for Stop: a different request under the same account-wide token.
+  BOOST_TEST(error_code(w.stop(arn, token(1))) == "ConflictException");
+  w.run_for(2 * sim::k_hour_us);
+  // After the lifetime the token is new again: a second execution starts.
+  const auto b = w.call("StartPipelineExecution", start_request());
+  BOOST_REQUIRE(b.ok());
+  BOOST_TEST(b.response != a.response);
+  world per_op;  // default: per operation, kept for the whole run
+  simple(per_op);
+  const auto c = per_op.call("StartPipelineExecution", start_request());
+  BOOST_TEST(per_op.stop(c.response["PipelineExecutionArn"], token(1)).ok());
+}
+
 BOOST_AUTO_TEST_CASE(describe_reports_aws_members_and_virtual_timestamps) {
   world w;
   simple(w);
