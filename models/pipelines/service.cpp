@@ -640,7 +640,9 @@ struct service::impl {
           p.exception_types.end())
         continue;
       const int retries_done = r.attempt - 1;
-      if (p.max_attempts && retries_done >= *p.max_attempts) return std::nullopt;
+      const bool first_counts = knobs.flag("retry.max_attempts_counts_first_try");
+      if (p.max_attempts && retries_done + (first_counts ? 1 : 0) >= *p.max_attempts)
+        return std::nullopt;
       if (p.expire_after_min &&
           sim.now() - r.first_executing_at >= *p.expire_after_min * sim::k_minute_us)
         return std::nullopt;
@@ -649,6 +651,13 @@ struct service::impl {
         factor = std::pow(p.backoff_rate, retries_done);
       return static_cast<sim::time_us>(static_cast<double>(p.interval_s) * factor *
                                        static_cast<double>(sim::k_second_us));
+    }
+    // [DG-Retry]: Step.SERVICE_FAULT and Step.THROTTLING are retried by default when no policy
+    // names them; the count is a knob, the delay 1 s doubling.
+    if (exception_type == "Step.SERVICE_FAULT" || exception_type == "Step.THROTTLING") {
+      const int retries_done = r.attempt - 1;
+      if (retries_done < knobs.integer("retry.default_service_fault_attempts"))
+        return sim::k_second_us << std::min(retries_done, 20);
     }
     return std::nullopt;
   }

@@ -87,6 +87,36 @@ BOOST_AUTO_TEST_CASE(retry_policy_gives_up_after_max_attempts_or_other_exception
   BOOST_TEST(w.step(arn2, "T").attempt_count == 1);
 }
 
+// [DG-Retry] Service faults and throttling are retried by default; a policy naming them overrides.
+BOOST_AUTO_TEST_CASE(service_faults_are_retried_by_default) {
+  world w;
+  w.svc.create_pipeline("p", definition(json::array({job_step("T")})),
+                        parse_behaviour({{"T", {{"duration", "1s"}, {"failed_attempts", 3},
+                                                {"failure_type", "Step.SERVICE_FAULT"}}}}));
+  const std::string arn = w.start("p");
+  w.run();
+  BOOST_TEST(w.status(arn) == execution_status::succeeded);
+  BOOST_TEST(w.step(arn, "T").attempt_count == 4);
+  BOOST_TEST(w.sim.now() == (1 + 1 + 1 + 2 + 1 + 4 + 1) * k_s);
+  world none(json{{"retry.default_service_fault_attempts", 0}});
+  none.svc.create_pipeline("p", definition(json::array({job_step("T")})),
+                           parse_behaviour({{"T", {{"failed_attempts", 1}, {"failure_type", "Step.THROTTLING"}}}}));
+  const std::string arn2 = none.start("p");
+  none.run();
+  BOOST_TEST(none.status(arn2) == execution_status::failed);
+}
+
+BOOST_AUTO_TEST_CASE(max_attempts_counting_knob) {
+  world w(json{{"retry.max_attempts_counts_first_try", true}});
+  json step = job_step("T", "Processing");
+  step["RetryPolicies"] = json::array({{{"ExceptionType", {"SageMaker.CAPACITY_ERROR"}}, {"MaxAttempts", 2}}});
+  w.svc.create_pipeline("p", definition(json::array({step})),
+                        parse_behaviour({{"T", {{"failed_attempts", 5}, {"failure_type", "SageMaker.CAPACITY_ERROR"}}}}));
+  const std::string arn = w.start("p");
+  w.run();
+  BOOST_TEST(w.step(arn, "T").attempt_count == 2);  // the first try and one retry
+}
+
 // [DG-Steps] Condition steps run IfSteps or ElseSteps; the other branch never starts.
 BOOST_AUTO_TEST_CASE(condition_picks_a_branch) {
   auto run_with = [](int n) {
