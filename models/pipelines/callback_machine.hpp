@@ -2,12 +2,12 @@
 // answered) as a Boost.MSM machine, behind a facade so that nothing else includes MSM.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "models/pipelines/events.hpp"
 #include "models/pipelines/statuses.hpp"
 #include "sim/simulation.hpp"
+
+#include <memory>
+#include <string>
 
 namespace models::pipelines {
 

@@ -15,9 +15,12 @@ using nlohmann::json;
 std::string ptr(const std::string& base, const std::string& member) {
   std::string out = base + "/";
   for (char c : member) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -49,16 +52,15 @@ std::string optional_string(const json& obj, const std::string& base, const std:
 bool valid_step_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
 const std::set<std::string>& job_types() {
-  static const std::set<std::string> t{"Processing",   "Training",      "Transform",
-                                       "Tuning",       "AutoML",        "CreateModel",
-                                       "RegisterModel", "QualityCheck", "ClarifyCheck",
-                                       "EMR",          "Model"};
+  static const std::set<std::string> t{
+      "Processing",    "Training",     "Transform",    "Tuning", "AutoML", "CreateModel",
+      "RegisterModel", "QualityCheck", "ClarifyCheck", "EMR",    "Model"};
   return t;
 }
 
@@ -75,7 +77,7 @@ std::int64_t integer_in(const json& v, const std::string& pointer, std::int64_t 
 retry_policy parse_retry(const json& j, const std::string& base) {
   if (!j.is_object()) fail(base, "expected a RetryPolicy object");
   static const std::set<std::string> known_exceptions{
-      "Step.SERVICE_FAULT", "Step.THROTTLING", "SageMaker.JOB_INTERNAL_ERROR",
+      "Step.SERVICE_FAULT",       "Step.THROTTLING",          "SageMaker.JOB_INTERNAL_ERROR",
       "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT", "Emr.RESOURCE_LIMIT"};
   retry_policy p;
   const json* types = member(j, "ExceptionType");
@@ -139,7 +141,8 @@ condition_def parse_condition(const json& j, const std::string& base) {
   } else {
     fail(ptr(base, "Type"),
          "expected Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, "
-         "Not or Or (optionally prefixed \"Condition\"), got \"" + type + "\"");
+         "Not or Or (optionally prefixed \"Condition\"), got \"" +
+             type + "\"");
   }
   return c;
 }
@@ -198,16 +201,22 @@ struct parser {
       fail(ptr(base, "Name"), "duplicate step name \"" + s.name + "\" (first at " +
                                   def.steps[def.index[s.name]].pointer + ")");
     s.type = require_string(j, base, "Type");
-    if (job_types().count(s.type) != 0) s.kind = step_kind::job;
-    else if (s.type == "Lambda") s.kind = step_kind::lambda;
-    else if (s.type == "Callback") s.kind = step_kind::callback;
-    else if (s.type == "Condition") s.kind = step_kind::condition;
-    else if (s.type == "Fail") s.kind = step_kind::fail;
+    if (job_types().count(s.type) != 0)
+      s.kind = step_kind::job;
+    else if (s.type == "Lambda")
+      s.kind = step_kind::lambda;
+    else if (s.type == "Callback")
+      s.kind = step_kind::callback;
+    else if (s.type == "Condition")
+      s.kind = step_kind::condition;
+    else if (s.type == "Fail")
+      s.kind = step_kind::fail;
     else
       fail(ptr(base, "Type"),
            "expected a step type (Processing, Training, Transform, Tuning, AutoML, CreateModel, "
            "RegisterModel, QualityCheck, ClarifyCheck, EMR, Model, Lambda, Callback, Condition, "
-           "Fail), got \"" + s.type + "\"");
+           "Fail), got \"" +
+               s.type + "\"");
     s.display_name = optional_string(j, base, "DisplayName");
     s.description = optional_string(j, base, "Description");
     s.branch_of = branch_of;
@@ -302,8 +311,7 @@ struct parser {
       }
       for (const auto& [name, p] : refs[i]) {
         auto it = def.index.find(name);
-        if (it == def.index.end())
-          fail(p, "unknown step \"" + name + "\" in property reference");
+        if (it == def.index.end()) fail(p, "unknown step \"" + name + "\" in property reference");
         if (def.steps[it->second].kind == step_kind::fail)
           fail(p, "a Fail step cannot be referenced");
         if (it->second == i) fail(p, "a step cannot reference itself");
@@ -363,7 +371,8 @@ bool equal_values(const json& a, const json& b) {
 }
 
 bool unresolved(const json& v) {
-  return v.is_object() && (v.contains("Get") || v.contains("Std:Join") || v.contains("Std:JsonGet"));
+  return v.is_object() &&
+         (v.contains("Get") || v.contains("Std:Join") || v.contains("Std:JsonGet"));
 }
 
 bool eval_one(const condition_def& c, const resolution_context& ctx) {
@@ -383,8 +392,8 @@ bool eval_one(const condition_def& c, const resolution_context& ctx) {
   bool nl = false, nr = false;
   const double x = as_number(left, nl), y = as_number(right, nr);
   if (!nl || !nr)
-    throw definition_error("/Conditions", c.type + " needs numbers, got " + left.dump() + " and " +
-                                              right.dump());
+    throw definition_error("/Conditions",
+                           c.type + " needs numbers, got " + left.dump() + " and " + right.dump());
   if (c.type == "GreaterThan") return x > y;
   if (c.type == "GreaterThanOrEqualTo") return x >= y;
   if (c.type == "LessThan") return x < y;
@@ -426,8 +435,7 @@ pipeline_definition parse_definition(const json& input) {
       if (!seen.insert(pd.name).second) fail(ptr(base, "Name"), "duplicate parameter name");
       pd.type = optional_string(pj, base, "Type");
       if (pd.type.empty()) pd.type = "String";
-      if (pd.type != "String" && pd.type != "Integer" && pd.type != "Float" &&
-          pd.type != "Boolean")
+      if (pd.type != "String" && pd.type != "Integer" && pd.type != "Float" && pd.type != "Boolean")
         fail(ptr(base, "Type"), "expected String, Integer, Float or Boolean");
       if (const json* d = member(pj, "DefaultValue")) pd.default_value = *d;
       p.def.parameters.push_back(std::move(pd));

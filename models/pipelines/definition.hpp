@@ -2,14 +2,14 @@
 // and validated into a DAG of steps, plus expression resolution and condition evaluation.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace models::pipelines {
 
@@ -31,8 +31,8 @@ enum class step_kind { job, lambda, callback, condition, fail };
 /// One RetryPolicies entry, with [DG-Retry] defaults filled in.
 struct retry_policy {
   std::vector<std::string> exception_types;
-  std::int64_t interval_s = 1;          ///< IntervalSeconds, 1..43200.
-  double backoff_rate = 2.0;            ///< BackoffRate.
+  std::int64_t interval_s = 1;                   ///< IntervalSeconds, 1..43200.
+  double backoff_rate = 2.0;                     ///< BackoffRate.
   std::optional<std::int64_t> max_attempts;      ///< MaxAttempts, 0..20 (default 5 if neither).
   std::optional<std::int64_t> expire_after_min;  ///< ExpireAfterMin, 0..14400.
 };
@@ -40,8 +40,8 @@ struct retry_policy {
 /// One condition of a Condition step (Type without the "Condition" prefix: "Equals", "In", ...).
 struct condition_def {
   std::string type;
-  nlohmann::json left;    ///< LeftValue, or QueryValue for In.
-  nlohmann::json right;   ///< RightValue, or the Values array for In.
+  nlohmann::json left;                ///< LeftValue, or QueryValue for In.
+  nlohmann::json right;               ///< RightValue, or the Values array for In.
   std::vector<condition_def> nested;  ///< Not: one; Or: several.
 };
 
@@ -52,23 +52,24 @@ struct step_def {
   std::string display_name;
   std::string description;
   nlohmann::json arguments = nlohmann::json::object();
-  std::vector<std::string> depends_on;   ///< DependsOn as written.
-  std::vector<std::size_t> dependencies; ///< Indices of all upstream steps (DependsOn + Get refs).
-  std::string sqs_queue_url;             ///< Callback only.
-  std::vector<std::pair<std::string, std::string>> output_parameters;  ///< (OutputName, OutputType).
+  std::vector<std::string> depends_on;    ///< DependsOn as written.
+  std::vector<std::size_t> dependencies;  ///< Indices of all upstream steps (DependsOn + Get refs).
+  std::string sqs_queue_url;              ///< Callback only.
+  std::vector<std::pair<std::string, std::string>>
+      output_parameters;  ///< (OutputName, OutputType).
   std::vector<retry_policy> retry_policies;
-  std::vector<condition_def> conditions;  ///< Condition only; all must hold.
+  std::vector<condition_def> conditions;          ///< Condition only; all must hold.
   std::vector<std::size_t> if_steps, else_steps;  ///< Condition only.
   std::optional<std::size_t> branch_of;  ///< The Condition step whose branch holds this step.
   bool in_if_branch = false;
-  nlohmann::json error_message;          ///< Fail only (string or expression).
-  std::string lambda_arn;                ///< Lambda only (FunctionArn).
-  std::string pointer;                   ///< JSON pointer of this step in the definition.
+  nlohmann::json error_message;  ///< Fail only (string or expression).
+  std::string lambda_arn;        ///< Lambda only (FunctionArn).
+  std::string pointer;           ///< JSON pointer of this step in the definition.
 };
 
 struct parameter_def {
   std::string name;
-  std::string type = "String";  ///< String | Integer | Float | Boolean.
+  std::string type = "String";   ///< String | Integer | Float | Boolean.
   nlohmann::json default_value;  ///< null if none.
 };
 

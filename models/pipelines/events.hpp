@@ -4,6 +4,7 @@
 namespace models::pipelines::events {
 
 // Each event names what happened, in the past tense. `name` is what a model_error reports.
+// clang-format off
 
 // Pipeline execution.
 struct stop_requested { static constexpr const char* name = "stop_requested"; };
@@ -23,15 +24,12 @@ struct stop_confirmed { static constexpr const char* name = "stop_confirmed"; };
 
 // Callback step's own path.
 struct callback_message_sent { static constexpr const char* name = "callback_message_sent"; };
-struct callback_message_send_failed {
-  static constexpr const char* name = "callback_message_send_failed";
-};
+struct callback_message_send_failed { static constexpr const char* name = "callback_message_send_failed"; };
 struct stopping_message_sent { static constexpr const char* name = "stopping_message_sent"; };
-struct stopping_message_send_failed {
-  static constexpr const char* name = "stopping_message_send_failed";
-};
+struct stopping_message_send_failed { static constexpr const char* name = "stopping_message_send_failed"; };
 struct callback_answered_success { static constexpr const char* name = "callback_answered_success"; };
 struct callback_answered_failure { static constexpr const char* name = "callback_answered_failure"; };
 struct callback_timed_out { static constexpr const char* name = "callback_timed_out"; };
+// clang-format on
 
 }  // namespace models::pipelines::events

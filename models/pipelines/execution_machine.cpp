@@ -1,19 +1,19 @@
 // The pipeline execution state machine (the only file that instantiates it).
 #include "models/pipelines/execution_machine.hpp"
 
+#include "models/pipelines/machine_support.hpp"
+
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
-
-#include "models/pipelines/machine_support.hpp"
 
 namespace models::pipelines {
 namespace {
 
 namespace msm = boost::msm;
 namespace mpl = boost::mpl;
-using msm::front::Row;
 using msm::front::none;
+using msm::front::Row;
 using namespace events;
 
 // States are conditions; entering one publishes the AWS status to the front-end.
@@ -57,8 +57,8 @@ struct execution_def : msm::front::state_machine_def<execution_def> {
 
   template <class Event, class Fsm>
   void no_transition(const Event&, Fsm&, int) {
-    problem = std::string("no transition from ") + std::string(to_string(status)) + " on " +
-              Event::name;
+    problem =
+        std::string("no transition from ") + std::string(to_string(status)) + " on " + Event::name;
   }
   template <class Event, class Fsm>
   void exception_caught(const Event&, Fsm&, std::exception& e) {

@@ -2,12 +2,12 @@
 // facade so that nothing outside execution_machine.cpp includes MSM.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "models/pipelines/events.hpp"
 #include "models/pipelines/statuses.hpp"
 #include "sim/simulation.hpp"
+
+#include <memory>
+#include <string>
 
 namespace models::pipelines {
 

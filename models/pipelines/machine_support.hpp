@@ -1,12 +1,12 @@
 // What the three state machine translation units share without seeing each other's MSM types.
 #pragma once
 
-#include <string>
+#include "sim/error.hpp"
+#include "sim/simulation.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "sim/error.hpp"
-#include "sim/simulation.hpp"
+#include <string>
 
 namespace models::pipelines::detail {
 

@@ -1,19 +1,19 @@
 // The simulated SageMaker Pipelines service.
 #include "models/pipelines/service.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <utility>
-
 #include "models/pipelines/callback_machine.hpp"
 #include "models/pipelines/execution_machine.hpp"
 #include "models/pipelines/step_machine.hpp"
 #include "sim/error.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
 namespace models::pipelines {
 
-using nlohmann::json;
 using models::api_result;
+using nlohmann::json;
 
 namespace {
 
@@ -29,8 +29,8 @@ api_result invalid(const std::string& member, const json& value, const std::stri
   std::string shown = value.is_null()     ? "null"
                       : value.is_string() ? "'" + value.get<std::string>() + "'"
                                           : "'" + value.dump() + "'";
-  return api_result::failure(k_validation, "1 validation error detected: Value " + shown +
-                                               " at '" + member +
+  return api_result::failure(k_validation, "1 validation error detected: Value " + shown + " at '" +
+                                               member +
                                                "' failed to satisfy constraint: " + constraint);
 }
 
@@ -66,7 +66,8 @@ std::optional<api_result> check_string(const json& req, const std::string& name,
 
 const char* k_exec_arn_pattern =
     R"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline\/.*\/execution\/.*)";
-const char* k_pipeline_name_pattern = R"((arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline\/.*)?([a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}))";
+const char* k_pipeline_name_pattern =
+    R"((arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline\/.*)?([a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}))";
 const char* k_display_name_pattern = R"([a-zA-Z0-9](-*[a-zA-Z0-9]){0,81})";
 const char* k_parameter_name_pattern = R"([A-Za-z0-9\-_]*)";
 const char* k_token_pattern = R"([a-zA-Z0-9]+)";
@@ -82,8 +83,10 @@ bool hyphenated_name(const std::string& v, std::size_t max_more) {
   if (v.empty() || !is_alnum(v.front()) || !is_alnum(v.back())) return false;
   std::size_t alnums = 0;
   for (char c : v) {
-    if (is_alnum(c)) ++alnums;
-    else if (c != '-') return false;
+    if (is_alnum(c))
+      ++alnums;
+    else if (c != '-')
+      return false;
   }
   return alnums <= max_more + 1;
 }
@@ -97,7 +100,9 @@ std::size_t pipeline_arn_prefix(const std::string& v) {
   const std::string service = ":sagemaker:";
   if (v.compare(i, service.size(), service) != 0) return std::string::npos;
   i += service.size();
-  while (i < v.size() && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-')) ++i;
+  while (i < v.size() &&
+         ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-'))
+    ++i;
   if (i >= v.size() || v[i] != ':') return std::string::npos;
   ++i;
   for (int d = 0; d < 12; ++d, ++i)
@@ -119,32 +124,41 @@ bool pipeline_name_pattern(const std::string& v) {
 }
 bool display_name_pattern(const std::string& v) { return hyphenated_name(v, 81); }
 bool parameter_name_pattern(const std::string& v) {
-  return std::all_of(v.begin(), v.end(), [](char c) { return is_alnum(c) || c == '-' || c == '_'; });
+  return std::all_of(v.begin(), v.end(),
+                     [](char c) { return is_alnum(c) || c == '-' || c == '_'; });
 }
 bool token_pattern(const std::string& v) {
   return !v.empty() && std::all_of(v.begin(), v.end(), is_alnum);
 }
 
 std::string metadata_key(const std::string& type) {
-  static const std::map<std::string, std::string> keys{
-      {"Training", "TrainingJob"},     {"Processing", "ProcessingJob"},
-      {"Transform", "TransformJob"},   {"Tuning", "TuningJob"},
-      {"AutoML", "AutoMLJob"},         {"CreateModel", "Model"},
-      {"Model", "Model"},              {"RegisterModel", "RegisterModel"},
-      {"QualityCheck", "QualityCheck"}, {"ClarifyCheck", "ClarifyCheck"},
-      {"EMR", "EMR"}};
+  static const std::map<std::string, std::string> keys{{"Training", "TrainingJob"},
+                                                       {"Processing", "ProcessingJob"},
+                                                       {"Transform", "TransformJob"},
+                                                       {"Tuning", "TuningJob"},
+                                                       {"AutoML", "AutoMLJob"},
+                                                       {"CreateModel", "Model"},
+                                                       {"Model", "Model"},
+                                                       {"RegisterModel", "RegisterModel"},
+                                                       {"QualityCheck", "QualityCheck"},
+                                                       {"ClarifyCheck", "ClarifyCheck"},
+                                                       {"EMR", "EMR"}};
   auto it = keys.find(type);
   return it == keys.end() ? "Job" : it->second;
 }
 
 std::string resource_kind(const std::string& type) {
-  static const std::map<std::string, std::string> kinds{
-      {"Training", "training-job"},     {"Processing", "processing-job"},
-      {"Transform", "transform-job"},   {"Tuning", "hyper-parameter-tuning-job"},
-      {"AutoML", "automl-job"},         {"CreateModel", "model"},
-      {"Model", "model"},               {"RegisterModel", "model-package"},
-      {"QualityCheck", "processing-job"}, {"ClarifyCheck", "processing-job"},
-      {"EMR", "cluster"}};
+  static const std::map<std::string, std::string> kinds{{"Training", "training-job"},
+                                                        {"Processing", "processing-job"},
+                                                        {"Transform", "transform-job"},
+                                                        {"Tuning", "hyper-parameter-tuning-job"},
+                                                        {"AutoML", "automl-job"},
+                                                        {"CreateModel", "model"},
+                                                        {"Model", "model"},
+                                                        {"RegisterModel", "model-package"},
+                                                        {"QualityCheck", "processing-job"},
+                                                        {"ClarifyCheck", "processing-job"},
+                                                        {"EMR", "cluster"}};
   auto it = kinds.find(type);
   return it == kinds.end() ? "job" : it->second;
 }
@@ -228,9 +242,10 @@ behaviour_map parse_behaviour(const json& j) {
       } else if (m.key() == "properties" && v.is_object()) {
         sb.properties = v;
       } else {
-        throw definition_error(p, "unknown or ill-typed member (expected duration, outcome, "
-                                  "failure_reason, failure_type, failed_attempts, lambda_timeout, "
-                                  "stop_latency, outputs or properties)");
+        throw definition_error(p,
+                               "unknown or ill-typed member (expected duration, outcome, "
+                               "failure_reason, failure_type, failed_attempts, lambda_timeout, "
+                               "stop_latency, outputs or properties)");
       }
     }
     out.emplace(it.key(), std::move(sb));
@@ -431,8 +446,9 @@ struct service::impl {
     step_event(e, i, events::work_failed{});
     if (e.machine->status() == execution_status::executing && !e.failure_seen) {
       e.failure_seen = true;
-      e.failure_reason = "Step failure: One or multiple steps failed. Failed step: " +
-                         def(e).steps[i].name + ". Reason: " + reason;
+      e.failure_reason =
+          "Step failure: One or multiple steps failed. Failed step: " + def(e).steps[i].name +
+          ". Reason: " + reason;
     }
   }
 
@@ -501,8 +517,10 @@ struct service::impl {
     e.max_running = std::max(e.max_running, now_running);
     if (now_running != 0) return;
     if (status == execution_status::stopping) {
-      if (e.stop_failure) execution_event(e, events::stop_ended_in_failure{});
-      else execution_event(e, events::running_steps_stopped{});
+      if (e.stop_failure)
+        execution_event(e, events::stop_ended_in_failure{});
+      else
+        execution_event(e, events::running_steps_stopped{});
     } else if (e.failure_seen) {
       execution_event(e, events::execution_failed{});
     } else {
@@ -532,8 +550,8 @@ struct service::impl {
     r.output_parameters = json::array();
     r.outcome.reset();
     const std::size_t ex = execution_index.at(e.arn);
-    r.start_event = sim.schedule_after(knobs.duration("step.start_latency"),
-                                       [this, ex, i] { begin_executing(ex, i); }, e.lane);
+    r.start_event = sim.schedule_after(
+        knobs.duration("step.start_latency"), [this, ex, i] { begin_executing(ex, i); }, e.lane);
   }
 
   sim::time_us draw_duration(const execution& e, std::size_t i) {
@@ -563,10 +581,11 @@ struct service::impl {
         const step_behaviour& b = behaviour(e, i);
         const sim::time_us d = draw_duration(e, i);
         if (d <= b.lambda_timeout_us) {
-          r.work_event = sim.schedule_after(d, [this, ex, i] { lambda_finished(ex, i); }, e.lane);
+          r.work_event = sim.schedule_after(
+              d, [this, ex, i] { lambda_finished(ex, i); }, e.lane);
         } else {
-          r.work_event = sim.schedule_after(b.lambda_timeout_us,
-                                            [this, ex, i] { lambda_timed_out(ex, i); }, e.lane);
+          r.work_event = sim.schedule_after(
+              b.lambda_timeout_us, [this, ex, i] { lambda_timed_out(ex, i); }, e.lane);
         }
         break;
       }
@@ -598,8 +617,8 @@ struct service::impl {
   void start_job_attempt(std::size_t ex, std::size_t i) {
     execution& e = *executions[ex];
     const sim::time_us d = draw_duration(e, i);
-    e.steps[i].work_event =
-        sim.schedule_after(d, [this, ex, i] { job_attempt_finished(ex, i); }, e.lane);
+    e.steps[i].work_event = sim.schedule_after(
+        d, [this, ex, i] { job_attempt_finished(ex, i); }, e.lane);
   }
 
   void job_attempt_finished(std::size_t ex, std::size_t i) {
@@ -623,8 +642,8 @@ struct service::impl {
                                     {"exception_type", b.failure_type},
                                     {"delay_us", *delay}});
       ++r.attempt;
-      r.work_event =
-          sim.schedule_after(*delay, [this, ex, i] { start_job_attempt(ex, i); }, e.lane);
+      r.work_event = sim.schedule_after(
+          *delay, [this, ex, i] { start_job_attempt(ex, i); }, e.lane);
       return;
     }
     step_failed(e, i, b.failure_type + ": " + b.failure_reason);
@@ -689,8 +708,9 @@ struct service::impl {
       e.stop_failure = true;
       e.failure_reason = "Lambda step " + def(e).steps[i].name + " timed out while stopping";
     }
-    step_failed(e, i, "Lambda function timed out after " +
-                          sim::format_duration(behaviour(e, i).lambda_timeout_us));
+    step_failed(e, i,
+                "Lambda function timed out after " +
+                    sim::format_duration(behaviour(e, i).lambda_timeout_us));
     advance(e);
   }
 
@@ -710,24 +730,26 @@ struct service::impl {
     json request = {{"QueueUrl", url}, {"MessageBody", body.dump()}};
     const bool fifo = url.size() >= 5 && url.compare(url.size() - 5, 5, ".fifo") == 0;
     if (fifo && knobs.flag("callback.fifo_message_group")) request["MessageGroupId"] = e.id;
-    api_result res = send ? send(request)
-                          : api_result::failure("QueueDoesNotExist", "no SQS sender configured");
+    api_result res =
+        send ? send(request) : api_result::failure("QueueDoesNotExist", "no SQS sender configured");
     json fields = {{"execution", e.arn},
                    {"step", def(e).steps[i].name},
                    {"token", e.steps[i].token},
                    {"queue", url},
                    {"kind", kind},
                    {"body", body}};
-    if (res.ok()) fields["message_id"] = res.response.value("MessageId", "");
-    else fields["error"] = res.error->code;
+    if (res.ok())
+      fields["message_id"] = res.response.value("MessageId", "");
+    else
+      fields["error"] = res.error->code;
     trace("pipeline.callback_message", fields);
     return res;
   }
 
   void start_callback(execution& e, std::size_t i) {
     step_run& r = e.steps[i];
-    r.token = random_chars(tokens, 10,
-                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    r.token =
+        random_chars(tokens, 10, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
     ++r.generation;
     r.send_attempts = 0;
     r.callback = std::make_unique<callback_machine>(sim, step_label(e, i) + "#" + r.token);
@@ -756,13 +778,14 @@ struct service::impl {
     if (r.send_attempts < knobs.integer("callback.send_attempts") &&
         e.machine->status() == execution_status::executing) {
       const sim::time_us delay = sim::k_second_us << std::min(r.send_attempts - 1, 20);
-      r.work_event =
-          sim.schedule_after(delay, [this, ex, i] { send_callback_message(ex, i); }, e.lane);
+      r.work_event = sim.schedule_after(
+          delay, [this, ex, i] { send_callback_message(ex, i); }, e.lane);
       return;
     }
     callback_event(e, i, events::callback_message_send_failed{});
-    step_failed(e, i, "Failed to send the callback message to " + def(e).steps[i].sqs_queue_url +
-                          ": " + res.error->code + ": " + res.error->message);
+    step_failed(e, i,
+                "Failed to send the callback message to " + def(e).steps[i].sqs_queue_url + ": " +
+                    res.error->code + ": " + res.error->message);
     advance(e);
   }
 
@@ -775,9 +798,10 @@ struct service::impl {
       e.stop_failure = true;
       e.failure_reason = "Callback step " + def(e).steps[i].name + " timed out while stopping";
     }
-    step_failed(e, i, "Callback step timed out after " +
-                          sim::format_duration(knobs.duration("callback.timeout")) +
-                          " without SendPipelineExecutionStepSuccess or Failure");
+    step_failed(e, i,
+                "Callback step timed out after " +
+                    sim::format_duration(knobs.duration("callback.timeout")) +
+                    " without SendPipelineExecutionStepSuccess or Failure");
     advance(e);
   }
 
@@ -803,7 +827,8 @@ struct service::impl {
           const step_behaviour& b = behaviour(e, i);
           const sim::time_us latency =
               b.stop_latency_us ? *b.stop_latency_us : knobs.duration("stop.job_stop_latency");
-          r.work_event = sim.schedule_after(latency, [this, ex, i] { job_stopped(ex, i); }, e.lane);
+          r.work_event = sim.schedule_after(
+              latency, [this, ex, i] { job_stopped(ex, i); }, e.lane);
           break;
         }
         case step_kind::lambda:
@@ -872,8 +897,8 @@ struct service::impl {
 
   void arm_timeout(execution& e) {
     const std::size_t ex = execution_index.at(e.arn);
-    e.timeout_event = sim.schedule_after(knobs.duration("execution.timeout"),
-                                         [this, ex] { execution_timed_out(ex); }, e.lane);
+    e.timeout_event = sim.schedule_after(
+        knobs.duration("execution.timeout"), [this, ex] { execution_timed_out(ex); }, e.lane);
   }
 
   // --- API plumbing --------------------------------------------------------------------------
@@ -910,8 +935,7 @@ struct service::impl {
   std::optional<api_result> check_execution_arn(const json& req, const std::string& member,
                                                 bool required) {
     const auto max = static_cast<std::size_t>(knobs.integer("api.arn_max_length"));
-    return check_string(req, member, required, 0, max, execution_arn_pattern,
-                        k_exec_arn_pattern);
+    return check_string(req, member, required, 0, max, execution_arn_pattern, k_exec_arn_pattern);
   }
   std::optional<api_result> check_token(const json& req, bool required) {
     return check_string(req, "ClientRequestToken", required, 32, 128);
@@ -973,15 +997,14 @@ struct service::impl {
     if (auto err = check_token(req, true)) return *err;
     if (auto err = check_parallelism(req)) return *err;
     if (auto err = check_string(req, "MlflowExperimentName", false, 1, 256)) return *err;
-    if (auto v = req.find("PipelineVersionId"); v != req.end() && !v->is_null() &&
-                                                 (!v->is_number_integer() || v->get<std::int64_t>() < 1))
+    if (auto v = req.find("PipelineVersionId");
+        v != req.end() && !v->is_null() && (!v->is_number_integer() || v->get<std::int64_t>() < 1))
       return invalid("pipelineVersionId", *v, "Member must have value greater than or equal to 1");
     if (auto sel = req.find("SelectiveExecutionConfig"); sel != req.end() && !sel->is_null())
       return api_result::failure(k_validation,
                                  "SelectiveExecutionConfig is not modeled by pipesim (spec §6)");
     json params = req.value("PipelineParameters", json::array());
-    if (!params.is_array())
-      return invalid("pipelineParameters", params, "Member must be a list");
+    if (!params.is_array()) return invalid("pipelineParameters", params, "Member must be a list");
     if (params.size() > 200)
       return invalid("pipelineParameters", params,
                      "Member must have length less than or equal to 200");
@@ -995,8 +1018,8 @@ struct service::impl {
     if (auto r = replay("StartPipelineExecution", req)) return *r;
     const auto pi = find_pipeline(req["PipelineName"].get<std::string>());
     if (!pi)
-      return api_result::failure(k_not_found, "Pipeline '" + req["PipelineName"].get<std::string>() +
-                                                  "' does not exist.");
+      return api_result::failure(
+          k_not_found, "Pipeline '" + req["PipelineName"].get<std::string>() + "' does not exist.");
     const pipeline_record& p = pipelines[*pi];
     // Parameters: declared ones only, converted to the declared type; defaults fill the rest.
     std::map<std::string, json> values;
@@ -1008,8 +1031,8 @@ struct service::impl {
       auto pd = std::find_if(p.definition.parameters.begin(), p.definition.parameters.end(),
                              [&](const parameter_def& d) { return d.name == name; });
       if (pd == p.definition.parameters.end())
-        return api_result::failure(k_validation, "Parameter '" + name +
-                                                     "' is not defined in the pipeline definition.");
+        return api_result::failure(
+            k_validation, "Parameter '" + name + "' is not defined in the pipeline definition.");
       json typed = typed_output(pd->type, value);
       if (pd->type != "String" && typed.is_string())
         return api_result::failure(k_validation, "Value '" + value + "' of parameter '" + name +
@@ -1032,15 +1055,16 @@ struct service::impl {
     e->pipeline = *pi;
     e->pipeline_name = p.name;
     e->created = e->last_modified = sim.now();
-    e->display_name = req.value("PipelineExecutionDisplayName",
-                                "execution-" + std::to_string(options.epoch_unix_ms +
-                                                              sim.now() / 1000));
+    e->display_name =
+        req.value("PipelineExecutionDisplayName",
+                  "execution-" + std::to_string(options.epoch_unix_ms + sim.now() / 1000));
     e->description = req.value("PipelineExecutionDescription", "");
     e->parameters = std::move(values);
     e->parameters_request = params;
     e->max_parallel = p.max_parallel;
     if (req.contains("ParallelismConfiguration") && req["ParallelismConfiguration"].is_object()) {
-      e->max_parallel = req["ParallelismConfiguration"]["MaxParallelExecutionSteps"].get<std::int64_t>();
+      e->max_parallel =
+          req["ParallelismConfiguration"]["MaxParallelExecutionSteps"].get<std::int64_t>();
       e->parallelism_requested = true;
     }
     e->machine = std::make_unique<execution_machine>(sim, e->arn);
@@ -1067,7 +1091,8 @@ struct service::impl {
     const std::string arn = req["PipelineExecutionArn"].get<std::string>();
     if (auto r = replay("StopPipelineExecution", req)) {
       execution* e = find_execution(arn);
-      if (r->ok() && e != nullptr && knobs.text("stop.same_token_replay") == "ValidationException" &&
+      if (r->ok() && e != nullptr &&
+          knobs.text("stop.same_token_replay") == "ValidationException" &&
           e->machine->status() != execution_status::executing)
         return not_executing();
       return *r;  // [AR-Stop]: the same token completes no more than once.
@@ -1076,7 +1101,8 @@ struct service::impl {
     if (e == nullptr) return execution_not_found(arn);
     const execution_status status = e->machine->status();
     if (status != execution_status::executing) {
-      if (status == execution_status::stopping && knobs.text("stop.on_stopping") == "return_success") {
+      if (status == execution_status::stopping &&
+          knobs.text("stop.on_stopping") == "return_success") {
         api_result ok = api_result::success({{"PipelineExecutionArn", arn}});
         remember("StopPipelineExecution", req, ok);
         return ok;
@@ -1090,21 +1116,24 @@ struct service::impl {
   }
 
   static api_result not_executing() {
-    return api_result::failure(k_validation, "Only pipelines with 'Executing' status can be stopped");
+    return api_result::failure(k_validation,
+                               "Only pipelines with 'Executing' status can be stopped");
   }
 
   json describe_body(const execution& e) const {
-    json r = {{"PipelineArn", pipelines[e.pipeline].arn},
-              {"PipelineExecutionArn", e.arn},
-              {"PipelineExecutionDisplayName", e.display_name},
-              {"PipelineExecutionStatus", to_string(e.machine->status())},
-              {"PipelineExperimentConfig", {{"ExperimentName", e.pipeline_name}, {"TrialName", e.id}}},
-              {"CreationTime", timestamp(e.created)},
-              {"LastModifiedTime", timestamp(e.last_modified)}};
+    json r = {
+        {"PipelineArn", pipelines[e.pipeline].arn},
+        {"PipelineExecutionArn", e.arn},
+        {"PipelineExecutionDisplayName", e.display_name},
+        {"PipelineExecutionStatus", to_string(e.machine->status())},
+        {"PipelineExperimentConfig", {{"ExperimentName", e.pipeline_name}, {"TrialName", e.id}}},
+        {"CreationTime", timestamp(e.created)},
+        {"LastModifiedTime", timestamp(e.last_modified)}};
     if (!e.description.empty()) r["PipelineExecutionDescription"] = e.description;
     if (e.machine->status() == execution_status::failed)
       r["FailureReason"] = e.failure_reason.substr(0, 1300);
-    if (e.max_parallel) r["ParallelismConfiguration"] = {{"MaxParallelExecutionSteps", *e.max_parallel}};
+    if (e.max_parallel)
+      r["ParallelismConfiguration"] = {{"MaxParallelExecutionSteps", *e.max_parallel}};
     return r;
   }
 
@@ -1123,8 +1152,7 @@ struct service::impl {
     max = 50;
     if (auto m = req.find("MaxResults"); m != req.end() && !m->is_null()) {
       if (!m->is_number_integer() || m->get<std::int64_t>() < 1 || m->get<std::int64_t>() > 100)
-        return invalid("maxResults", *m,
-                       "Member must have value between 1 and 100");
+        return invalid("maxResults", *m, "Member must have value between 1 and 100");
       max = m->get<std::size_t>();
     }
     if (auto t = req.find("NextToken"); t != req.end() && t->is_string()) {
@@ -1134,8 +1162,8 @@ struct service::impl {
         return api_result::failure(k_validation, "Invalid pagination token: " + s);
       offset = std::stoull(s.substr(8));
     }
-    if (auto o = req.find("SortOrder"); o != req.end() && !o->is_null() &&
-                                         *o != "Ascending" && *o != "Descending")
+    if (auto o = req.find("SortOrder");
+        o != req.end() && !o->is_null() && *o != "Ascending" && *o != "Descending")
       return invalid("sortOrder", *o,
                      "Member must satisfy enum value set: [Ascending, Descending]");
     return std::nullopt;
@@ -1156,9 +1184,9 @@ struct service::impl {
     json md = json::object();
     switch (s.kind) {
       case step_kind::job:
-        md[metadata_key(s.type)] = {
-            {"Arn", "arn:aws:sagemaker:" + options.region + ":" + options.account + ":" +
-                        resource_kind(s.type) + "/pipelines-" + e.id + "-" + s.name}};
+        md[metadata_key(s.type)] = {{"Arn", "arn:aws:sagemaker:" + options.region + ":" +
+                                                options.account + ":" + resource_kind(s.type) +
+                                                "/pipelines-" + e.id + "-" + s.name}};
         break;
       case step_kind::lambda:
         md["Lambda"] = {{"Arn", s.lambda_arn}, {"OutputParameters", r.output_parameters}};
@@ -1218,8 +1246,8 @@ struct service::impl {
         return invalid(lower_camel(t), req[t], "Member must be a timestamp (epoch seconds)");
     const auto pi = find_pipeline(req["PipelineName"].get<std::string>());
     if (!pi)
-      return api_result::failure(k_not_found, "Pipeline '" + req["PipelineName"].get<std::string>() +
-                                                  "' does not exist.");
+      return api_result::failure(
+          k_not_found, "Pipeline '" + req["PipelineName"].get<std::string>() + "' does not exist.");
     std::vector<const execution*> found;
     for (const auto& e : executions) {
       if (e->pipeline != *pi) continue;
@@ -1267,7 +1295,8 @@ struct service::impl {
     if (e == nullptr) return execution_not_found(arn);
     const execution_status status = e->machine->status();
     const bool stopped_ok = knobs.text("execution.retry_from") == "Failed_or_Stopped";
-    if (!(status == execution_status::failed || (stopped_ok && status == execution_status::stopped)))
+    if (!(status == execution_status::failed ||
+          (stopped_ok && status == execution_status::stopped)))
       return api_result::failure(k_validation, "Pipeline execution with status '" +
                                                    std::string(to_string(status)) +
                                                    "' cannot be retried.");
@@ -1276,7 +1305,8 @@ struct service::impl {
                                  "Pipeline execution that failed at a FailStep cannot be retried.");
     if (auto err = over_limit()) return *err;
     if (req.contains("ParallelismConfiguration") && req["ParallelismConfiguration"].is_object())
-      e->max_parallel = req["ParallelismConfiguration"]["MaxParallelExecutionSteps"].get<std::int64_t>();
+      e->max_parallel =
+          req["ParallelismConfiguration"]["MaxParallelExecutionSteps"].get<std::int64_t>();
     api_result result = api_result::success({{"PipelineExecutionArn", arn}});
     remember("RetryPipelineExecution", req, result);
     e->failure_seen = false;
@@ -1304,15 +1334,15 @@ struct service::impl {
   }
 
   api_result answer(const std::string& op, const json& req, bool success) {
-    if (auto err = check_string(req, "CallbackToken", true, 10, 10, token_pattern,
-                                k_token_pattern))
+    if (auto err = check_string(req, "CallbackToken", true, 10, 10, token_pattern, k_token_pattern))
       return *err;
     if (auto err = check_token(req, false)) return *err;
     if (success) {
       json outs = req.value("OutputParameters", json::array());
       if (!outs.is_array()) return invalid("outputParameters", outs, "Member must be a list");
       if (outs.size() > 50)
-        return invalid("outputParameters", outs, "Member must have length less than or equal to 50");
+        return invalid("outputParameters", outs,
+                       "Member must have length less than or equal to 50");
       for (const json& o : outs) {
         if (!o.is_object()) return invalid("outputParameters", o, "Member must be a structure");
         if (auto err = check_string(o, "Name", true, 0, 256)) return *err;
@@ -1337,11 +1367,13 @@ struct service::impl {
                          running(r);
     if (!waiting) {
       const std::string& mode = knobs.text("callback.answer_after_resolution");
-      trace("pipeline.callback_answer_rejected",
-            {{"execution", e.arn}, {"step", def(e).steps[i].name}, {"token", token}, {"mode", mode}});
+      trace(
+          "pipeline.callback_answer_rejected",
+          {{"execution", e.arn}, {"step", def(e).steps[i].name}, {"token", token}, {"mode", mode}});
       if (mode == "return_success") return api_result::success({{"PipelineExecutionArn", e.arn}});
-      return api_result::failure(mode, "Callback token '" + token +
-                                           "' belongs to a step that is no longer waiting for an answer.");
+      return api_result::failure(
+          mode, "Callback token '" + token +
+                    "' belongs to a step that is no longer waiting for an answer.");
     }
     api_result result = api_result::success({{"PipelineExecutionArn", e.arn}});
     remember(op, req, result);
@@ -1396,7 +1428,8 @@ struct service::impl {
 
   api_result dispatch(std::string_view op, const json& req) {
     if (!req.is_object() && !req.is_null())
-      return api_result::failure("SerializationException", "The request body must be a JSON object");
+      return api_result::failure("SerializationException",
+                                 "The request body must be a JSON object");
     const json& r = req.is_null() ? json::object() : req;
     if (op == "StartPipelineExecution") return start(r);
     if (op == "StopPipelineExecution") return stop(r);
@@ -1408,8 +1441,7 @@ struct service::impl {
       return answer("SendPipelineExecutionStepSuccess", r, true);
     if (op == "SendPipelineExecutionStepFailure")
       return answer("SendPipelineExecutionStepFailure", r, false);
-    return api_result::failure("UnknownOperationException",
-                               "Unknown operation " + std::string(op));
+    return api_result::failure("UnknownOperationException", "Unknown operation " + std::string(op));
   }
 };
 
@@ -1461,15 +1493,20 @@ api_result service::call(std::string_view operation, const json& request) {
 
 const std::vector<std::string>& service::operations() {
   static const std::vector<std::string> ops{
-      "StartPipelineExecution",    "StopPipelineExecution",          "DescribePipelineExecution",
-      "ListPipelineExecutionSteps", "ListPipelineExecutions",        "RetryPipelineExecution",
+      "StartPipelineExecution",           "StopPipelineExecution",
+      "DescribePipelineExecution",        "ListPipelineExecutionSteps",
+      "ListPipelineExecutions",           "RetryPipelineExecution",
       "SendPipelineExecutionStepSuccess", "SendPipelineExecutionStepFailure"};
   return ops;
 }
 
 const std::set<std::string>& service::error_codes() {
-  static const std::set<std::string> codes{k_validation, k_not_found, k_conflict, k_limit,
-                                           "SerializationException", "UnknownOperationException"};
+  static const std::set<std::string> codes{k_validation,
+                                           k_not_found,
+                                           k_conflict,
+                                           k_limit,
+                                           "SerializationException",
+                                           "UnknownOperationException"};
   return codes;
 }
 

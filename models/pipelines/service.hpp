@@ -2,6 +2,14 @@
 // time, callback messages sent through an SQS SendMessage function, and the SageMaker API.
 #pragma once
 
+#include "models/common/api.hpp"
+#include "models/common/knobs.hpp"
+#include "models/pipelines/definition.hpp"
+#include "models/pipelines/statuses.hpp"
+#include "sim/simulation.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,14 +19,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "models/common/api.hpp"
-#include "models/common/knobs.hpp"
-#include "models/pipelines/definition.hpp"
-#include "models/pipelines/statuses.hpp"
-#include "sim/simulation.hpp"
 
 namespace models::pipelines {
 
@@ -35,11 +35,12 @@ using send_message_fn = std::function<models::api_result(const nlohmann::json& r
 struct step_behaviour {
   sim::time_us duration_min_us = 0;  ///< Job/Lambda run time, drawn from [min, max] in seconds.
   sim::time_us duration_max_us = 0;
-  bool succeeds = true;              ///< Outcome of the last attempt (jobs, Lambda).
+  bool succeeds = true;  ///< Outcome of the last attempt (jobs, Lambda).
   std::string failure_reason = "Simulated failure";
-  int failed_attempts = 0;           ///< Job attempts that fail (with failure_type) before the outcome.
+  int failed_attempts = 0;  ///< Job attempts that fail (with failure_type) before the outcome.
   std::string failure_type = "SageMaker.JOB_INTERNAL_ERROR";  ///< Matched against RetryPolicies.
-  sim::time_us lambda_timeout_us = 120 * sim::k_second_us;   ///< [DG-Steps]: default 120 s, max 10 min.
+  sim::time_us lambda_timeout_us =
+      120 * sim::k_second_us;                   ///< [DG-Steps]: default 120 s, max 10 min.
   std::optional<sim::time_us> stop_latency_us;  ///< Job Stopping -> Stopped; knob default if unset.
   nlohmann::json outputs = nlohmann::json::object();     ///< Lambda outputs {name: value}.
   nlohmann::json properties = nlohmann::json::object();  ///< Property path -> value for Get refs.

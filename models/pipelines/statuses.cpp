@@ -10,14 +10,17 @@ constexpr std::array<std::string_view, 5> k_execution{"Executing", "Stopping", "
 constexpr std::array<std::string_view, 6> k_step{"Starting", "Executing", "Stopping",
                                                  "Stopped",  "Failed",    "Succeeded"};
 constexpr std::array<std::string_view, 7> k_callback{
-    "token_issued",     "waiting_for_answer",  "stopping_message_sent", "answered_success",
-    "answered_failure", "message_send_failed", "timed_out"};
+    "token_issued",     "waiting_for_answer", "stopping_message_sent",
+    "answered_success", "answered_failure",   "message_send_failed",
+    "timed_out"};
 }  // namespace
 
 std::string_view to_string(execution_status s) noexcept {
   return k_execution.at(static_cast<std::size_t>(s));
 }
-std::string_view to_string(step_status s) noexcept { return k_step.at(static_cast<std::size_t>(s)); }
+std::string_view to_string(step_status s) noexcept {
+  return k_step.at(static_cast<std::size_t>(s));
+}
 std::string_view to_string(callback_state s) noexcept {
   return k_callback.at(static_cast<std::size_t>(s));
 }

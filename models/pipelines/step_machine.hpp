@@ -2,12 +2,12 @@
 // outside step_machine.cpp includes MSM. The callback step's own path is callback_machine.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "models/pipelines/events.hpp"
 #include "models/pipelines/statuses.hpp"
 #include "sim/simulation.hpp"
+
+#include <memory>
+#include <string>
 
 namespace models::pipelines {
 

@@ -1,8 +1,8 @@
 // The SageMaker API surface: member names, constraints from the botocore model [M] (spec §4),
 // error codes, idempotent ClientRequestToken, pagination and timestamps.
-#include <boost/test/unit_test.hpp>
-
 #include "support.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace pipelines_test;
 using models::pipelines::parse_behaviour;
@@ -11,9 +11,11 @@ namespace {
 const sim::time_us k_s = sim::k_second_us;
 
 void simple(world& w) {
-  w.svc.create_pipeline("p", definition(json::array({job_step("J")}),
-                                        json::array({{{"Name", "N"}, {"Type", "Integer"}, {"DefaultValue", 1}}})),
-                        parse_behaviour({{"J", {{"duration", "10s"}}}}));
+  w.svc.create_pipeline(
+      "p",
+      definition(json::array({job_step("J")}),
+                 json::array({{{"Name", "N"}, {"Type", "Integer"}, {"DefaultValue", 1}}})),
+      parse_behaviour({{"J", {{"duration", "10s"}}}}));
 }
 
 std::string error_code(const models::api_result& r) { return r.ok() ? "ok" : r.error->code; }
@@ -30,7 +32,9 @@ BOOST_AUTO_TEST_SUITE(api_test)
 BOOST_AUTO_TEST_CASE(start_validates_each_member) {
   world w;
   simple(w);
-  auto err = [&](const json& extra) { return w.call("StartPipelineExecution", start_request(extra)); };
+  auto err = [&](const json& extra) {
+    return w.call("StartPipelineExecution", start_request(extra));
+  };
   auto r = w.call("StartPipelineExecution", {{"ClientRequestToken", token(1)}});
   BOOST_TEST(r.error->message.find("Value null at 'pipelineName'") != std::string::npos);
   r = err({{"PipelineName", "bad_name"}});
@@ -64,15 +68,16 @@ BOOST_AUTO_TEST_CASE(start_validates_each_member) {
 BOOST_AUTO_TEST_CASE(unknown_pipeline_and_execution_get_resource_not_found) {
   world w;
   BOOST_TEST(error_code(w.call("StartPipelineExecution", start_request())) == "ResourceNotFound");
-  const std::string arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/zzzzzzzzzzzz";
+  const std::string arn =
+      "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/zzzzzzzzzzzz";
   BOOST_TEST(error_code(w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arn}})) ==
              "ResourceNotFound");
   BOOST_TEST(error_code(w.call("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn}})) ==
              "ResourceNotFound");
   BOOST_TEST(error_code(w.call("ListPipelineExecutions", {{"PipelineName", "nope"}})) ==
              "ResourceNotFound");
-  BOOST_TEST(error_code(w.call("RetryPipelineExecution",
-                               {{"PipelineExecutionArn", arn}, {"ClientRequestToken", token(1)}})) ==
+  BOOST_TEST(error_code(w.call("RetryPipelineExecution", {{"PipelineExecutionArn", arn},
+                                                          {"ClientRequestToken", token(1)}})) ==
              "ResourceNotFound");
   BOOST_TEST(error_code(w.call("DescribePipelineExecution", {{"PipelineExecutionArn", "x"}})) ==
              "ValidationException");
@@ -86,13 +91,19 @@ BOOST_AUTO_TEST_CASE(execution_arn_pattern_edges) {
   auto code = [&](const std::string& arn) {
     return error_code(w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arn}}));
   };
-  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/x") == "ResourceNotFound");
-  BOOST_TEST(code("arn:aws-cn:sagemaker:cn-north-1:123456789012:pipeline/p/execution/x") == "ResourceNotFound");
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/x") ==
+             "ResourceNotFound");
+  BOOST_TEST(code("arn:aws-cn:sagemaker:cn-north-1:123456789012:pipeline/p/execution/x") ==
+             "ResourceNotFound");
   BOOST_TEST(code("arn:aws:sagemaker::123456789012:pipeline//execution/") == "ResourceNotFound");
-  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/execution/x") == "ValidationException");
-  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:12345678901:pipeline/p/execution/x") == "ValidationException");
-  BOOST_TEST(code("arn:aws:sagemaker:US-EAST-1:123456789012:pipeline/p/execution/x") == "ValidationException");
-  BOOST_TEST(code("arn:aws:lambda:us-east-1:123456789012:pipeline/p/execution/x") == "ValidationException");
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:123456789012:pipeline/execution/x") ==
+             "ValidationException");
+  BOOST_TEST(code("arn:aws:sagemaker:us-east-1:12345678901:pipeline/p/execution/x") ==
+             "ValidationException");
+  BOOST_TEST(code("arn:aws:sagemaker:US-EAST-1:123456789012:pipeline/p/execution/x") ==
+             "ValidationException");
+  BOOST_TEST(code("arn:aws:lambda:us-east-1:123456789012:pipeline/p/execution/x") ==
+             "ValidationException");
   BOOST_TEST(code("") == "ValidationException");
 }
 
@@ -104,18 +115,21 @@ BOOST_AUTO_TEST_CASE(start_is_idempotent_per_client_request_token) {
   BOOST_REQUIRE(a.ok());
   BOOST_TEST(a.response == b.response);
   BOOST_TEST(w.svc.execution_arns().size() == 1u);
-  const auto c = w.call("StartPipelineExecution", start_request({{"PipelineExecutionDescription", "other"}}));
+  const auto c =
+      w.call("StartPipelineExecution", start_request({{"PipelineExecutionDescription", "other"}}));
   BOOST_TEST(error_code(c) == "ConflictException");  // knob idempotency.parameter_mismatch
   world v(json{{"idempotency.parameter_mismatch", "return_original"}});
   simple(v);
   const auto d = v.call("StartPipelineExecution", start_request());
-  BOOST_TEST(v.call("StartPipelineExecution", start_request({{"PipelineExecutionDescription", "x"}})).response ==
-             d.response);
+  BOOST_TEST(
+      v.call("StartPipelineExecution", start_request({{"PipelineExecutionDescription", "x"}}))
+          .response == d.response);
   // The PipelineName may be the pipeline ARN.
-  BOOST_TEST(w.call("StartPipelineExecution",
-                    start_request({{"PipelineName", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p"},
-                                   {"ClientRequestToken", token(2)}}))
-                 .ok());
+  BOOST_TEST(
+      w.call("StartPipelineExecution",
+             start_request({{"PipelineName", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p"},
+                            {"ClientRequestToken", token(2)}}))
+          .ok());
 }
 
 BOOST_AUTO_TEST_CASE(idempotency_scope_and_lifetime_knobs) {
@@ -141,8 +155,9 @@ BOOST_AUTO_TEST_CASE(describe_reports_aws_members_and_virtual_timestamps) {
   world w;
   simple(w);
   w.run_for(5 * k_s);
-  const std::string arn = w.start("p", {{"PipelineExecutionDescription", "d"},
-                                        {"ParallelismConfiguration", {{"MaxParallelExecutionSteps", 2}}}});
+  const std::string arn =
+      w.start("p", {{"PipelineExecutionDescription", "d"},
+                    {"ParallelismConfiguration", {{"MaxParallelExecutionSteps", 2}}}});
   w.run();
   const auto r = w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arn}});
   const json& d = r.response;
@@ -176,15 +191,18 @@ BOOST_AUTO_TEST_CASE(list_executions_sorts_filters_and_pages) {
     for (const json& s : r.response["PipelineExecutionSummaries"]) all.push_back(s);
   }
   BOOST_TEST(all.size() == 5u);
-  r = w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"SortOrder", "Ascending"},
-                                        {"CreatedAfter", 1767225601.5}});
+  r = w.call("ListPipelineExecutions",
+             {{"PipelineName", "p"}, {"SortOrder", "Ascending"}, {"CreatedAfter", 1767225601.5}});
   BOOST_TEST(r.response["PipelineExecutionSummaries"].size() == 3u);
   BOOST_TEST(r.response["PipelineExecutionSummaries"][0]["PipelineExecutionArn"] == arns[2]);
-  BOOST_TEST(error_code(w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"MaxResults", 101}})) ==
-             "ValidationException");
-  BOOST_TEST(error_code(w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"SortBy", "Name"}})) ==
-             "ValidationException");
-  BOOST_TEST(error_code(w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"NextToken", "garbage"}})) ==
+  BOOST_TEST(
+      error_code(w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"MaxResults", 101}})) ==
+      "ValidationException");
+  BOOST_TEST(
+      error_code(w.call("ListPipelineExecutions", {{"PipelineName", "p"}, {"SortBy", "Name"}})) ==
+      "ValidationException");
+  BOOST_TEST(error_code(w.call("ListPipelineExecutions",
+                               {{"PipelineName", "p"}, {"NextToken", "garbage"}})) ==
              "ValidationException");
 }
 
@@ -201,8 +219,10 @@ BOOST_AUTO_TEST_CASE(list_steps_pages_and_reports_job_metadata) {
   BOOST_TEST(r.response["PipelineExecutionSteps"][1]["Metadata"].contains("ProcessingJob"));
   BOOST_TEST(r.response["PipelineExecutionSteps"][1]["StepStatus"] == "Succeeded");
   BOOST_TEST(r.response["PipelineExecutionSteps"][1].contains("EndTime"));
-  r = w.call("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn}, {"MaxResults", 2},
-                                            {"SortOrder", "Ascending"}, {"NextToken", r.response["NextToken"]}});
+  r = w.call("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn},
+                                            {"MaxResults", 2},
+                                            {"SortOrder", "Ascending"},
+                                            {"NextToken", r.response["NextToken"]}});
   BOOST_TEST(r.response["PipelineExecutionSteps"][0]["Metadata"].contains("TransformJob"));
   BOOST_TEST(!r.response.contains("NextToken"));
 }
@@ -212,7 +232,8 @@ BOOST_AUTO_TEST_CASE(concurrent_execution_limit_gives_resource_limit_exceeded) {
   w.svc.create_pipeline("p", definition(json::array({callback_step("CB")})));
   w.start("p");
   w.start("p");
-  BOOST_TEST(error_code(w.call("StartPipelineExecution", start_request({{"ClientRequestToken", token(50)}}))) ==
+  BOOST_TEST(error_code(w.call("StartPipelineExecution",
+                               start_request({{"ClientRequestToken", token(50)}}))) ==
              "ResourceLimitExceeded");
 }
 
@@ -221,7 +242,8 @@ BOOST_AUTO_TEST_CASE(retry_validates_and_checks_status) {
   w.svc.create_pipeline("p", definition(json::array({callback_step("CB")})));
   const std::string arn = w.start("p");
   auto retry = [&](int t) {
-    return w.call("RetryPipelineExecution", {{"PipelineExecutionArn", arn}, {"ClientRequestToken", token(t)}});
+    return w.call("RetryPipelineExecution",
+                  {{"PipelineExecutionArn", arn}, {"ClientRequestToken", token(t)}});
   };
   BOOST_TEST(error_code(retry(10)) == "ValidationException");  // still Executing
   BOOST_TEST(error_code(w.call("RetryPipelineExecution", {{"PipelineExecutionArn", arn}})) ==

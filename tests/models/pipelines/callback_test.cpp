@@ -1,11 +1,11 @@
 // Callback steps, one test per documented rule ([DG-Steps], [AR-Succ], [AR-Fail], [AR-CB], [M])
 // and per knob for what the documentation leaves open (spec §5, §9).
+#include "support.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <cctype>
-
-#include "support.hpp"
 
 using namespace pipelines_test;
 using models::pipelines::parse_behaviour;
@@ -14,17 +14,21 @@ namespace {
 const sim::time_us k_s = sim::k_second_us;
 
 bool all_of_class(const std::string& s, int (*cls)(int)) {
-  return std::all_of(s.begin(), s.end(), [&](char c) { return cls(static_cast<unsigned char>(c)) != 0; });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return cls(static_cast<unsigned char>(c)) != 0; });
 }
 int lower_or_digit(int c) { return std::islower(c) || std::isdigit(c); }
 
 std::string two_callbacks(world& w) {
   w.svc.create_pipeline(
-      "p", definition(json::array(
-               {callback_step("First", json::array(), {{"n", 5}, {"uri", {{"Get", "Parameters.Uri"}}}}),
-                callback_step("Second", json::array(),
-                              {{"from_first", {{"Get", "Steps.First.OutputParameters['out']"}}}})}),
-           json::array({{{"Name", "Uri"}, {"Type", "String"}, {"DefaultValue", "s3://b/k"}}})));
+      "p",
+      definition(
+          json::array(
+              {callback_step("First", json::array(),
+                             {{"n", 5}, {"uri", {{"Get", "Parameters.Uri"}}}}),
+               callback_step("Second", json::array(),
+                             {{"from_first", {{"Get", "Steps.First.OutputParameters['out']"}}}})}),
+          json::array({{{"Name", "Uri"}, {"Type", "String"}, {"DefaultValue", "s3://b/k"}}})));
   const std::string arn = w.start("p");
   w.run_for(k_s);
   return arn;
@@ -78,8 +82,9 @@ BOOST_AUTO_TEST_CASE(success_outputs_flow_downstream) {
   BOOST_TEST(w.sqs.bodies()[1]["arguments"]["from_first"] == "s3://result");
   const auto steps = w.call("ListPipelineExecutionSteps",
                             {{"PipelineExecutionArn", arn}, {"SortOrder", "Ascending"}});
-  BOOST_TEST(steps.response["PipelineExecutionSteps"][0]["Metadata"]["Callback"]["OutputParameters"] ==
-             json::array({{{"Name", "out"}, {"Value", "s3://result"}}}));
+  BOOST_TEST(
+      steps.response["PipelineExecutionSteps"][0]["Metadata"]["Callback"]["OutputParameters"] ==
+      json::array({{{"Name", "out"}, {"Value", "s3://result"}}}));
   w.succeed(w.step(arn, "Second").callback_token);
   w.run();
   BOOST_TEST(w.status(arn) == execution_status::succeeded);

@@ -1,10 +1,11 @@
 // Pipeline definitions as the Python SDK exports them, and the errors bad ones get.
+#include "models/pipelines/definition.hpp"
+
+#include "support.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <string>
-
-#include "models/pipelines/definition.hpp"
-#include "support.hpp"
 
 using namespace models::pipelines;
 using nlohmann::json;
@@ -105,9 +106,10 @@ BOOST_AUTO_TEST_CASE(definition_may_be_a_json_string) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_policy_defaults_are_documented_ones) {  // [DG-Retry]
-  const auto d = parse_definition(minimal(json::array(
-      {{{"Name", "T"}, {"Type", "Training"},
-        {"RetryPolicies", json::array({{{"ExceptionType", {"Step.THROTTLING"}}}})}}})));
+  const auto d = parse_definition(minimal(
+      json::array({{{"Name", "T"},
+                    {"Type", "Training"},
+                    {"RetryPolicies", json::array({{{"ExceptionType", {"Step.THROTTLING"}}}})}}})));
   const retry_policy& p = d.steps[0].retry_policies[0];
   BOOST_TEST(p.interval_s == 1);
   BOOST_TEST(p.backoff_rate == 2.0);
@@ -126,12 +128,14 @@ BOOST_AUTO_TEST_CASE(bad_definitions_name_the_json_pointer) {
                "/Steps/0/Name", "[A-Za-z0-9-_]");
   expect_error(minimal(json::array({{{"Name", "A"}, {"Type", "Quantum"}}})), "/Steps/0/Type",
                "expected a step type");
-  expect_error(minimal(json::array({{{"Name", "A"}, {"Type", "Training"}},
-                                    {{"Name", "A"}, {"Type", "Training"}}})),
+  expect_error(minimal(json::array(
+                   {{{"Name", "A"}, {"Type", "Training"}}, {{"Name", "A"}, {"Type", "Training"}}})),
                "/Steps/1/Name", "duplicate step name");
-  expect_error(minimal(json::array({{{"Name", "A"}, {"Type", "Training"}, {"DependsOn", {"Nope"}}}})),
-               "/Steps/0/DependsOn/0", "unknown step \"Nope\"");
-  expect_error(minimal(json::array({{{"Name", "A"}, {"Type", "Training"},
+  expect_error(
+      minimal(json::array({{{"Name", "A"}, {"Type", "Training"}, {"DependsOn", {"Nope"}}}})),
+      "/Steps/0/DependsOn/0", "unknown step \"Nope\"");
+  expect_error(minimal(json::array({{{"Name", "A"},
+                                     {"Type", "Training"},
                                      {"Arguments", {{"x", {{"Get", "Steps.Ghost.Prop"}}}}}}})),
                "/Steps/0/Arguments/x/Get", "unknown step \"Ghost\"");
   expect_error(minimal(json::array({{{"Name", "A"}, {"Type", "Training"}, {"DependsOn", {"B"}}},
@@ -139,24 +143,33 @@ BOOST_AUTO_TEST_CASE(bad_definitions_name_the_json_pointer) {
                "/Steps/1/DependsOn", "cyclic dependency: A -> B -> A");
   expect_error(minimal(json::array({{{"Name", "C"}, {"Type", "Callback"}}})),
                "/Steps/0/SqsQueueUrl", "missing");
-  expect_error(minimal(json::array({{{"Name", "C"}, {"Type", "Callback"},
-                                     {"SqsQueueUrl", std::string(257, 'q')}}})),
-               "/Steps/0/SqsQueueUrl", "1-256");
-  expect_error(minimal(json::array({{{"Name", "C"}, {"Type", "Callback"}, {"SqsQueueUrl", "u"},
-                                     {"OutputParameters", {{{"OutputName", "o"}, {"OutputType", "Map"}}}}}})),
+  expect_error(
+      minimal(json::array(
+          {{{"Name", "C"}, {"Type", "Callback"}, {"SqsQueueUrl", std::string(257, 'q')}}})),
+      "/Steps/0/SqsQueueUrl", "1-256");
+  expect_error(minimal(json::array(
+                   {{{"Name", "C"},
+                     {"Type", "Callback"},
+                     {"SqsQueueUrl", "u"},
+                     {"OutputParameters", {{{"OutputName", "o"}, {"OutputType", "Map"}}}}}})),
                "/Steps/0/OutputParameters/0/OutputType", "String, Integer, Boolean or Float");
-  expect_error(minimal(json::array({{{"Name", "C"}, {"Type", "Callback"}, {"SqsQueueUrl", "u"},
+  expect_error(minimal(json::array({{{"Name", "C"},
+                                     {"Type", "Callback"},
+                                     {"SqsQueueUrl", "u"},
                                      {"RetryPolicies", json::array()}}})),
                "/Steps/0/RetryPolicies", "not allowed on a Callback step");
-  expect_error(minimal(json::array({{{"Name", "L"}, {"Type", "Lambda"}, {"FunctionArn", "f"},
+  expect_error(minimal(json::array({{{"Name", "L"},
+                                     {"Type", "Lambda"},
+                                     {"FunctionArn", "f"},
                                      {"RetryPolicies", json::array()}}})),
                "/Steps/0/RetryPolicies", "not allowed on a Lambda step");
-  expect_error(minimal(json::array({{{"Name", "L"}, {"Type", "Lambda"}}})),
-               "/Steps/0/FunctionArn", "missing");
+  expect_error(minimal(json::array({{{"Name", "L"}, {"Type", "Lambda"}}})), "/Steps/0/FunctionArn",
+               "missing");
   expect_error(minimal(json::array({{{"Name", "F"}, {"Type", "Fail"}},
                                     {{"Name", "A"}, {"Type", "Training"}, {"DependsOn", {"F"}}}})),
                "/Steps/1/DependsOn/0", "Fail step cannot be depended on");
-  expect_error({{"Version", "2020-12-01"}, {"Parameters", {{{"Name", "P"}, {"Type", "Map"}}}},
+  expect_error({{"Version", "2020-12-01"},
+                {"Parameters", {{{"Name", "P"}, {"Type", "Map"}}}},
                 {"Steps", json::array()}},
                "/Parameters/0/Type", "String, Integer, Float or Boolean");
 }
@@ -175,24 +188,30 @@ BOOST_AUTO_TEST_CASE(bad_retry_policies_name_the_field) {  // limits from [DG-Re
                "/Steps/0/RetryPolicies/0/ExpireAfterMin", "[0, 14400]");
   expect_error(with({{"ExceptionType", types}, {"MaxAttempts", 2}, {"ExpireAfterMin", 5}}),
                "/Steps/0/RetryPolicies/0", "mutually exclusive");
-  expect_error(with({{"ExceptionType", {"Step.OOPS"}}}),
-               "/Steps/0/RetryPolicies/0/ExceptionType/0", "expected one of");
+  expect_error(with({{"ExceptionType", {"Step.OOPS"}}}), "/Steps/0/RetryPolicies/0/ExceptionType/0",
+               "expected one of");
 }
 
 BOOST_AUTO_TEST_CASE(bad_conditions_name_the_field) {
   auto cond = [](const json& c) {
-    return minimal(json::array(
-        {{{"Name", "C"}, {"Type", "Condition"}, {"Arguments", {{"Conditions", json::array({c})}}}}}));
+    return minimal(json::array({{{"Name", "C"},
+                                 {"Type", "Condition"},
+                                 {"Arguments", {{"Conditions", json::array({c})}}}}}));
   };
-  expect_error(cond({{"Type", "Sort of"}}), "/Steps/0/Arguments/Conditions/0/Type", "expected Equals");
+  expect_error(cond({{"Type", "Sort of"}}), "/Steps/0/Arguments/Conditions/0/Type",
+               "expected Equals");
   expect_error(cond({{"Type", "Equals"}, {"LeftValue", 1}}),
                "/Steps/0/Arguments/Conditions/0/RightValue", "missing");
   expect_error(cond({{"Type", "Not"}}), "/Steps/0/Arguments/Conditions/0/Expression", "missing");
   // Nested Condition steps are not allowed [DG-Steps].
-  expect_error(minimal(json::array({{{"Name", "C"}, {"Type", "Condition"},
-                                     {"Arguments", {{"Conditions", json::array()},
-                                                    {"IfSteps", {{{"Name", "D"}, {"Type", "Condition"},
-                                                                  {"Arguments", {{"Conditions", json::array()}}}}}}}}}})),
+  expect_error(minimal(json::array({{{"Name", "C"},
+                                     {"Type", "Condition"},
+                                     {"Arguments",
+                                      {{"Conditions", json::array()},
+                                       {"IfSteps",
+                                        {{{"Name", "D"},
+                                          {"Type", "Condition"},
+                                          {"Arguments", {{"Conditions", json::array()}}}}}}}}}})),
                "/Steps/0/Arguments/IfSteps/0", "cannot be nested");
 }
 
@@ -201,25 +220,35 @@ BOOST_AUTO_TEST_CASE(conditions_evaluate_standard_types) {
   resolution_context ctx;
   ctx.parameters = &params;
   auto holds = [&](const json& c) {
-    const auto d = parse_definition(minimal(json::array(
-        {{{"Name", "C"}, {"Type", "Condition"}, {"Arguments", {{"Conditions", json::array({c})}}}}})));
+    const auto d = parse_definition(
+        minimal(json::array({{{"Name", "C"},
+                              {"Type", "Condition"},
+                              {"Arguments", {{"Conditions", json::array({c})}}}}})));
     return evaluate(d.steps[0].conditions, ctx);
   };
   const json n = {{"Get", "Parameters.n"}};
   BOOST_TEST(holds({{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 5}}));
-  BOOST_TEST(holds({{"Type", "ConditionEquals"}, {"LeftValue", {{"Get", "Parameters.s"}}}, {"RightValue", "abc"}}));
+  BOOST_TEST(holds({{"Type", "ConditionEquals"},
+                    {"LeftValue", {{"Get", "Parameters.s"}}},
+                    {"RightValue", "abc"}}));
   BOOST_TEST(holds({{"Type", "GreaterThan"}, {"LeftValue", n}, {"RightValue", 4}}));
   BOOST_TEST(!holds({{"Type", "GreaterThan"}, {"LeftValue", n}, {"RightValue", 5}}));
   BOOST_TEST(holds({{"Type", "GreaterThanOrEqualTo"}, {"LeftValue", n}, {"RightValue", 5}}));
-  BOOST_TEST(holds({{"Type", "LessThan"}, {"LeftValue", {{"Get", "Parameters.f"}}}, {"RightValue", 1}}));
+  BOOST_TEST(
+      holds({{"Type", "LessThan"}, {"LeftValue", {{"Get", "Parameters.f"}}}, {"RightValue", 1}}));
   BOOST_TEST(holds({{"Type", "LessThanOrEqualTo"}, {"LeftValue", n}, {"RightValue", "5"}}));
   BOOST_TEST(holds({{"Type", "In"}, {"QueryValue", n}, {"Values", {1, 5, 9}}}));
   BOOST_TEST(!holds({{"Type", "In"}, {"QueryValue", n}, {"Values", {1, 9}}}));
-  BOOST_TEST(holds({{"Type", "Not"}, {"Expression", {{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 6}}}}));
-  BOOST_TEST(holds({{"Type", "Or"}, {"Conditions", {{{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 6}},
-                                                   {{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 5}}}}}));
-  BOOST_CHECK_THROW(holds({{"Type", "GreaterThan"}, {"LeftValue", {{"Get", "Parameters.zz"}}}, {"RightValue", 1}}),
-                    definition_error);
+  BOOST_TEST(holds({{"Type", "Not"},
+                    {"Expression", {{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 6}}}}));
+  BOOST_TEST(holds({{"Type", "Or"},
+                    {"Conditions",
+                     {{{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 6}},
+                      {{"Type", "Equals"}, {"LeftValue", n}, {"RightValue", 5}}}}}));
+  BOOST_CHECK_THROW(
+      holds(
+          {{"Type", "GreaterThan"}, {"LeftValue", {{"Get", "Parameters.zz"}}}, {"RightValue", 1}}),
+      definition_error);
 }
 
 BOOST_AUTO_TEST_CASE(expressions_resolve_or_pass_through) {
@@ -229,12 +258,13 @@ BOOST_AUTO_TEST_CASE(expressions_resolve_or_pass_through) {
   ctx.parameters = &params;
   ctx.step_properties = &props;
   ctx.execution = {{"PipelineExecutionId", "abc"}};
-  const json in = {{"a", {{"Get", "Parameters.P"}}},
-                   {"b", {{"Std:Join", {{"On", "/"}, {"Values", {{{"Get", "Parameters.P"}}, "k", 3}}}}}},
-                   {"c", {{"Get", "Steps.S.OutputParameters['o']"}}},
-                   {"d", {{"Get", "Steps.S.Unknown"}}},
-                   {"e", {{"Get", "Execution.PipelineExecutionId"}}},
-                   {"f", json::array({{{"Get", "Parameters.P"}}})}};
+  const json in = {
+      {"a", {{"Get", "Parameters.P"}}},
+      {"b", {{"Std:Join", {{"On", "/"}, {"Values", {{{"Get", "Parameters.P"}}, "k", 3}}}}}},
+      {"c", {{"Get", "Steps.S.OutputParameters['o']"}}},
+      {"d", {{"Get", "Steps.S.Unknown"}}},
+      {"e", {{"Get", "Execution.PipelineExecutionId"}}},
+      {"f", json::array({{{"Get", "Parameters.P"}}})}};
   const json out = resolve(in, ctx);
   BOOST_TEST(out["a"] == "s3://b");
   BOOST_TEST(out["b"] == "s3://b/k/3");
@@ -249,18 +279,23 @@ BOOST_AUTO_TEST_CASE(json_get_reads_a_property_file_value_from_the_behaviour_map
       {"Eval", {{"PropertyFiles.Report:metrics.mse.value", 4.5}}}};
   resolution_context ctx;
   ctx.step_properties = &props;
-  const json get = {{"Std:JsonGet", {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Report"}}},
-                                     {"Path", "metrics.mse.value"}}}};
+  const json get = {{"Std:JsonGet",
+                     {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Report"}}},
+                      {"Path", "metrics.mse.value"}}}};
   BOOST_TEST(resolve(get, ctx) == 4.5);
-  const json missing = {{"Std:JsonGet", {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Other"}}},
-                                         {"Path", "x"}}}};
+  const json missing = {
+      {"Std:JsonGet",
+       {{"PropertyFile", {{"Get", "Steps.Eval.PropertyFiles.Other"}}}, {"Path", "x"}}}};
   BOOST_TEST(resolve(missing, ctx) == missing);  // passed through
 }
 
 BOOST_AUTO_TEST_CASE(behaviour_maps_parse_and_reject_bad_members) {
   const auto b = models::pipelines::parse_behaviour(
-      {{"T", {{"duration", {{"min", "10s"}, {"max", "1m"}}}, {"outcome", "Failed"},
-              {"failure_reason", "OOM"}, {"stop_latency", "20s"}}},
+      {{"T",
+        {{"duration", {{"min", "10s"}, {"max", "1m"}}},
+         {"outcome", "Failed"},
+         {"failure_reason", "OOM"},
+         {"stop_latency", "20s"}}},
        {"L", {{"duration", "30s"}, {"lambda_timeout", "10m"}, {"outputs", {{"r", 1}}}}}});
   BOOST_TEST(b.at("T").duration_max_us == 60 * sim::k_second_us);
   BOOST_TEST(!b.at("T").succeeds);

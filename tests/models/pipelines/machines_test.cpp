@@ -1,5 +1,10 @@
 // Every row of the execution, step and callback state machines, and what an event without a row
 // does: a sim::model_error with the time and trace position, never a crash.
+#include "models/pipelines/callback_machine.hpp"
+#include "models/pipelines/execution_machine.hpp"
+#include "models/pipelines/step_machine.hpp"
+#include "sim/error.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
 
@@ -8,11 +13,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "models/pipelines/callback_machine.hpp"
-#include "models/pipelines/execution_machine.hpp"
-#include "models/pipelines/step_machine.hpp"
-#include "sim/error.hpp"
 
 using namespace models::pipelines;
 namespace ev = models::pipelines::events;
@@ -301,13 +301,13 @@ callback_state cb_state(const callback_machine& m) { return m.state(); }
 RC_BOOST_PROP(execution_machine_matches_its_table, (std::vector<std::uint8_t> script)) {
   using S = execution_status;
   const std::vector<std::function<void(execution_machine&)>> events{
-      [](auto& m) { m.process(ev::stop_requested{}); },        // 0
-      [](auto& m) { m.process(ev::all_steps_succeeded{}); },   // 1
-      [](auto& m) { m.process(ev::execution_failed{}); },      // 2
-      [](auto& m) { m.process(ev::running_steps_stopped{}); }, // 3
-      [](auto& m) { m.process(ev::stop_ended_in_failure{}); }, // 4
-      [](auto& m) { m.process(ev::execution_timed_out{}); },   // 5
-      [](auto& m) { m.process(ev::retry_requested{}); },       // 6
+      [](auto& m) { m.process(ev::stop_requested{}); },         // 0
+      [](auto& m) { m.process(ev::all_steps_succeeded{}); },    // 1
+      [](auto& m) { m.process(ev::execution_failed{}); },       // 2
+      [](auto& m) { m.process(ev::running_steps_stopped{}); },  // 3
+      [](auto& m) { m.process(ev::stop_ended_in_failure{}); },  // 4
+      [](auto& m) { m.process(ev::execution_timed_out{}); },    // 5
+      [](auto& m) { m.process(ev::retry_requested{}); },        // 6
   };
   const std::map<std::pair<S, std::size_t>, S> rows{
       {{S::executing, 0}, S::stopping}, {{S::executing, 1}, S::succeeded},
@@ -321,13 +321,13 @@ RC_BOOST_PROP(execution_machine_matches_its_table, (std::vector<std::uint8_t> sc
 RC_BOOST_PROP(step_machine_matches_its_table, (std::vector<std::uint8_t> script)) {
   using S = step_status;
   const std::vector<std::function<void(step_machine&)>> events{
-      [](auto& m) { m.process(ev::step_started{}); },              // 0
-      [](auto& m) { m.process(ev::work_succeeded{}); },            // 1
-      [](auto& m) { m.process(ev::work_failed{}); },               // 2
-      [](auto& m) { m.process(ev::attempt_failed_will_retry{}); }, // 3
-      [](auto& m) { m.process(ev::stop_requested{}); },            // 4
-      [](auto& m) { m.process(ev::stop_confirmed{}); },            // 5
-      [](auto& m) { m.process(ev::retry_requested{}); },           // 6
+      [](auto& m) { m.process(ev::step_started{}); },               // 0
+      [](auto& m) { m.process(ev::work_succeeded{}); },             // 1
+      [](auto& m) { m.process(ev::work_failed{}); },                // 2
+      [](auto& m) { m.process(ev::attempt_failed_will_retry{}); },  // 3
+      [](auto& m) { m.process(ev::stop_requested{}); },             // 4
+      [](auto& m) { m.process(ev::stop_confirmed{}); },             // 5
+      [](auto& m) { m.process(ev::retry_requested{}); },            // 6
   };
   const std::map<std::pair<S, std::size_t>, S> rows{
       {{S::starting, 0}, S::executing},  {{S::starting, 4}, S::stopped},

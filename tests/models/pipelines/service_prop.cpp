@@ -1,13 +1,13 @@
 // Properties over random sequences of API calls and consumer answers (random order, duplicates,
 // stale tokens, replayed client tokens), checked after every call and over the whole trace.
+#include "sim/error.hpp"
+#include "support.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
 
 #include <map>
 #include <set>
-
-#include "sim/error.hpp"
-#include "support.hpp"
 
 using namespace pipelines_test;
 using models::pipelines::is_terminal;
@@ -21,30 +21,39 @@ const std::vector<json>& knob_variants() {
   static const std::vector<json> v{
       json(nullptr),
       {{"stop.on_stopping", "return_success"}, {"stop.same_token_replay", "ValidationException"}},
-      {{"stop.answer_success_step_status", "Succeeded"}, {"stop.answer_failure_execution_status", "Failed"},
+      {{"stop.answer_success_step_status", "Succeeded"},
+       {"stop.answer_failure_execution_status", "Failed"},
        {"execution.retry_from", "Failed_or_Stopped"}},
-      {{"callback.answer_after_resolution", "return_success"}, {"callback.timeout", "2m"},
+      {{"callback.answer_after_resolution", "return_success"},
+       {"callback.timeout", "2m"},
        {"idempotency.parameter_mismatch", "return_original"}},
-      {{"callback.status_key", "Status"}, {"callback.initial_status", "absent"},
-       {"failure.launch_independent_steps", true}, {"step.start_latency", "5s"}},
+      {{"callback.status_key", "Status"},
+       {"callback.initial_status", "absent"},
+       {"failure.launch_independent_steps", true},
+       {"step.start_latency", "5s"}},
   };
   return v;
 }
 
 void setup(world& w) {
-  json cond = {{"Name", "Check"}, {"Type", "Condition"},
+  json cond = {{"Name", "Check"},
+               {"Type", "Condition"},
                {"DependsOn", {"A"}},
-               {"Arguments", {{"Conditions", {{{"Type", "Equals"},
-                                               {"LeftValue", {{"Get", "Steps.A.OutputParameters['out']"}}},
-                                               {"RightValue", "yes"}}}},
-                              {"IfSteps", {callback_step("C")}},
-                              {"ElseSteps", {job_step("E")}}}}};
+               {"Arguments",
+                {{"Conditions",
+                  {{{"Type", "Equals"},
+                    {"LeftValue", {{"Get", "Steps.A.OutputParameters['out']"}}},
+                    {"RightValue", "yes"}}}},
+                 {"IfSteps", {callback_step("C")}},
+                 {"ElseSteps", {job_step("E")}}}}};
   w.svc.create_pipeline(
       "p",
-      definition(json::array({callback_step("A"), callback_step("B"), job_step("J"), lambda_step("L"), cond})),
-      parse_behaviour({{"J", {{"duration", {{"min", "10s"}, {"max", "40s"}}}, {"stop_latency", "15s"}}},
-                       {"L", {{"duration", {{"min", "20s"}, {"max", "90s"}}}, {"lambda_timeout", "1m"}}},
-                       {"E", {{"duration", "5s"}}}}));
+      definition(json::array(
+          {callback_step("A"), callback_step("B"), job_step("J"), lambda_step("L"), cond})),
+      parse_behaviour(
+          {{"J", {{"duration", {{"min", "10s"}, {"max", "40s"}}}, {"stop_latency", "15s"}}},
+           {"L", {{"duration", {{"min", "20s"}, {"max", "90s"}}}, {"lambda_timeout", "1m"}}},
+           {"E", {{"duration", "5s"}}}}));
 }
 
 struct checker {
@@ -58,8 +67,7 @@ struct checker {
   }
 
   void after_call(const models::api_result& r) {
-    if (!r.ok())
-      RC_ASSERT(models::pipelines::service::error_codes().count(r.error->code) == 1u);
+    if (!r.ok()) RC_ASSERT(models::pipelines::service::error_codes().count(r.error->code) == 1u);
     check_state();
   }
 
@@ -85,13 +93,13 @@ struct checker {
       RC_ASSERT(reopened <= retries_ok[arn]);
       // Parallelism never exceeded.
       if (o.max_parallel_steps) RC_ASSERT(o.max_running_steps <= *o.max_parallel_steps);
-      for (const auto& s : o.steps)
-        RC_ASSERT(s.stopping_messages_sent <= s.callback_messages_sent);
+      for (const auto& s : o.steps) RC_ASSERT(s.stopping_messages_sent <= s.callback_messages_sent);
     }
     // At most one Stopping message per token (one per running callback step attempt).
     std::map<std::string, int> stopping;
     for (const json& b : w.sqs.bodies())
-      if (stopping_value(b) == "Stopping") RC_ASSERT(++stopping[b["token"].get<std::string>()] == 1);
+      if (stopping_value(b) == "Stopping")
+        RC_ASSERT(++stopping[b["token"].get<std::string>()] == 1);
   }
 
   void check_trace() {
@@ -111,7 +119,8 @@ BOOST_AUTO_TEST_SUITE(service_prop)
 RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
               (std::vector<std::uint32_t> script, std::uint64_t seed)) {
   const json& knobs = knob_variants()[seed % knob_variants().size()];
-  const auto profile = (seed / 7) % 4 == 0 ? models::profile::adversarial : models::profile::aws_documented;
+  const auto profile =
+      (seed / 7) % 4 == 0 ? models::profile::adversarial : models::profile::aws_documented;
   world w(knobs, profile, seed);
   setup(w);
   checker c{w, {}};
@@ -122,15 +131,18 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
       const std::uint32_t a = op >> 8, kind = op % 10;
       if (kind == 0 && arns.size() < 3) {
         auto r = w.call("StartPipelineExecution",
-                        {{"PipelineName", "p"}, {"ClientRequestToken", token(1000 + static_cast<int>(a % 4))},
+                        {{"PipelineName", "p"},
+                         {"ClientRequestToken", token(1000 + static_cast<int>(a % 4))},
                          {"ParallelismConfiguration", {{"MaxParallelExecutionSteps", 1 + a % 4}}}});
         c.after_call(r);
-        if (r.ok() && std::find(arns.begin(), arns.end(), r.response["PipelineExecutionArn"]) == arns.end())
+        if (r.ok() &&
+            std::find(arns.begin(), arns.end(), r.response["PipelineExecutionArn"]) == arns.end())
           arns.push_back(r.response["PipelineExecutionArn"]);
         continue;
       }
       if (kind == 1 && !arns.empty()) {
-        c.after_call(w.stop(arns[a % arns.size()], token(static_cast<int>(a % 3))));  // few tokens: replays
+        c.after_call(
+            w.stop(arns[a % arns.size()], token(static_cast<int>(a % 3))));  // few tokens: replays
         continue;
       }
       for (const json& b : w.sqs.bodies()) {
@@ -142,7 +154,8 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
         json req = {{"CallbackToken", t}};
         if (a % 5 == 0) req["ClientRequestToken"] = token(2000 + static_cast<int>(a % 2));
         if (kind == 2) {
-          req["OutputParameters"] = json::array({{{"Name", "out"}, {"Value", a % 2 ? "yes" : "no"}}});
+          req["OutputParameters"] =
+              json::array({{{"Name", "out"}, {"Value", a % 2 ? "yes" : "no"}}});
           c.after_call(w.call("SendPipelineExecutionStepSuccess", req));
         } else {
           req["FailureReason"] = "consumer failed";
@@ -158,7 +171,8 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
       if (kind == 6 && !arns.empty()) {
         const std::string& arn = arns[a % arns.size()];
         auto r = w.call("RetryPipelineExecution",
-                        {{"PipelineExecutionArn", arn}, {"ClientRequestToken", token(3000 + static_cast<int>(a % 3))}});
+                        {{"PipelineExecutionArn", arn},
+                         {"ClientRequestToken", token(3000 + static_cast<int>(a % 3))}});
         if (r.ok() && w.svc.observe(arn).history.size() > 1) {
           // Count only retries that reopened (a replayed token returns the old response).
           const auto& h = w.svc.observe(arn).history;
@@ -171,12 +185,15 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
       }
       if (kind == 7) {
         c.after_call(w.succeed(a % 2 ? "bad-token!" : "ZZZZZZZZZZ"));
-        c.after_call(w.stop("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/none", token(1)));
+        c.after_call(
+            w.stop("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/none", token(1)));
         continue;
       }
       if (!arns.empty()) {
-        c.after_call(w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arns[a % arns.size()]}}));
-        c.after_call(w.call("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arns[a % arns.size()]}}));
+        c.after_call(
+            w.call("DescribePipelineExecution", {{"PipelineExecutionArn", arns[a % arns.size()]}}));
+        c.after_call(w.call("ListPipelineExecutionSteps",
+                            {{"PipelineExecutionArn", arns[a % arns.size()]}}));
       }
     }
     w.run_for(2 * sim::k_hour_us);
@@ -190,8 +207,8 @@ RC_BOOST_PROP(random_api_sequences_keep_the_stop_and_callback_invariants,
       retried = retried || c.retries_ok[arn] > 0;
     }
     for (const std::string& line : w.sim.trace().lines())
-      resolved_during_stop = resolved_during_stop ||
-                             line.find("\"during_stop\":true") != std::string::npos;
+      resolved_during_stop =
+          resolved_during_stop || line.find("\"during_stop\":true") != std::string::npos;
     RC_CLASSIFY(stopped, "an execution stopped");
     RC_CLASSIFY(resolved_during_stop, "callback answered during stop");
     RC_CLASSIFY(retried, "retried");

@@ -1,8 +1,8 @@
 // StopPipelineExecution, one test per documented rule. Sources: [AR-Stop] API reference,
 // [DG-Steps] developer guide, [AF] Airflow's handling of the error (spec §3, §5, §9).
-#include <boost/test/unit_test.hpp>
-
 #include "support.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace pipelines_test;
 using models::pipelines::parse_behaviour;
@@ -13,10 +13,10 @@ const sim::time_us k_s = sim::k_second_us;
 
 // Callback "CB" and a 1-hour job "Job" run in parallel; "After" depends on both.
 std::string callback_and_job(world& w) {
-  w.svc.create_pipeline(
-      "p", definition(json::array({callback_step("CB"), job_step("Job"),
-                                   job_step("After", "Processing", {"CB", "Job"})})),
-      parse_behaviour({{"Job", {{"duration", "1h"}, {"stop_latency", "30s"}}}}));
+  w.svc.create_pipeline("p",
+                        definition(json::array({callback_step("CB"), job_step("Job"),
+                                                job_step("After", "Processing", {"CB", "Job"})})),
+                        parse_behaviour({{"Job", {{"duration", "1h"}, {"stop_latency", "30s"}}}}));
   const std::string arn = w.start("p");
   w.run_for(k_s);
   return arn;
@@ -52,7 +52,8 @@ BOOST_AUTO_TEST_CASE(steps_not_yet_started_never_start) {
   BOOST_TEST(w.status(arn) == execution_status::stopped);
   BOOST_TEST(!w.started(arn, "After"));
   const auto steps = w.call("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn}});
-  for (const json& s : steps.response["PipelineExecutionSteps"]) BOOST_TEST(s["StepName"] != "After");
+  for (const json& s : steps.response["PipelineExecutionSteps"])
+    BOOST_TEST(s["StepName"] != "After");
 }
 
 // [AR-Stop], [DG-Steps] A running callback step gets one additional message with status
@@ -102,7 +103,7 @@ BOOST_AUTO_TEST_CASE(failure_answer_during_stop_ends_stopped) {
 
 BOOST_AUTO_TEST_CASE(answer_knobs_select_the_other_readings) {
   world w(json{{"stop.answer_success_step_status", "Succeeded"},
-           {"stop.answer_failure_execution_status", "Failed"}});
+               {"stop.answer_failure_execution_status", "Failed"}});
   const std::string arn = callback_and_job(w);
   w.stop(arn, token(900));
   w.succeed(cb_token(w, arn));
@@ -203,7 +204,8 @@ BOOST_AUTO_TEST_CASE(different_token_on_non_executing_gets_validation_exception)
 }
 
 BOOST_AUTO_TEST_CASE(stop_knobs_for_stopping_and_replay) {
-  world w(json{{"stop.on_stopping", "return_success"}, {"stop.same_token_replay", "ValidationException"}});
+  world w(json{{"stop.on_stopping", "return_success"},
+               {"stop.same_token_replay", "ValidationException"}});
   const std::string arn = callback_and_job(w);
   BOOST_TEST(w.stop(arn, token(900)).ok());
   BOOST_TEST(w.stop(arn, token(901)).ok());  // no-op on Stopping
@@ -214,8 +216,8 @@ BOOST_AUTO_TEST_CASE(stop_knobs_for_stopping_and_replay) {
 // [M] An unknown ARN gets ResourceNotFound.
 BOOST_AUTO_TEST_CASE(unknown_arn_gets_resource_not_found) {
   world w;
-  const auto r = w.stop("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/nope",
-                        token(1));
+  const auto r =
+      w.stop("arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/nope", token(1));
   BOOST_TEST(r.error->code == "ResourceNotFound");
 }
 
@@ -244,8 +246,9 @@ BOOST_AUTO_TEST_CASE(malformed_arn_or_token_gets_validation_errors) {
 // [spec §9.8] With several running callback steps, one Stopping message per step.
 BOOST_AUTO_TEST_CASE(one_stopping_message_per_running_callback_step) {
   world w;
-  w.svc.create_pipeline("p", definition(json::array({callback_step("A"), callback_step("B"),
-                                                     callback_step("C", {"A"})})));
+  w.svc.create_pipeline(
+      "p",
+      definition(json::array({callback_step("A"), callback_step("B"), callback_step("C", {"A"})})));
   const std::string arn = w.start("p");
   w.run_for(k_s);
   w.stop(arn, token(900));

@@ -1,16 +1,16 @@
 // Shared fixtures for the pipelines tests: a simulation, a recording SQS sender and a service.
 #pragma once
 
+#include "models/common/knobs.hpp"
+#include "models/pipelines/service.hpp"
+#include "sim/simulation.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "models/common/knobs.hpp"
-#include "models/pipelines/service.hpp"
-#include "sim/simulation.hpp"
 
 namespace models::pipelines {
 inline std::ostream& operator<<(std::ostream& o, execution_status s) { return o << to_string(s); }
@@ -21,9 +21,9 @@ inline std::ostream& operator<<(std::ostream& o, step_kind k) { return o << stat
 
 namespace pipelines_test {
 
-using nlohmann::json;
 using models::pipelines::execution_status;
 using models::pipelines::step_status;
+using nlohmann::json;
 
 /// Records every SendMessage request; fails while `fail_next` > 0.
 struct recording_sqs {
@@ -64,14 +64,16 @@ struct world {
     json req = {{"PipelineName", pipeline}, {"ClientRequestToken", token(++tokens)}};
     req.update(extra);
     auto r = svc.call("StartPipelineExecution", req);
-    if (!r.ok()) throw std::runtime_error("start failed: " + r.error->code + " " + r.error->message);
+    if (!r.ok())
+      throw std::runtime_error("start failed: " + r.error->code + " " + r.error->message);
     return r.response["PipelineExecutionArn"].get<std::string>();
   }
   models::api_result stop(const std::string& arn, const std::string& tok) {
     return svc.call("StopPipelineExecution",
                     {{"PipelineExecutionArn", arn}, {"ClientRequestToken", tok}});
   }
-  models::api_result succeed(const std::string& callback_token, const json& outputs = json::array()) {
+  models::api_result succeed(const std::string& callback_token,
+                             const json& outputs = json::array()) {
     return svc.call("SendPipelineExecutionStepSuccess",
                     {{"CallbackToken", callback_token}, {"OutputParameters", outputs}});
   }
