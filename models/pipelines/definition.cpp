@@ -410,6 +410,8 @@ const step_def* pipeline_definition::find(const std::string& name) const {
 pipeline_definition parse_definition(const json& input) {
   json root;
   if (input.is_string()) {
+    if (input.get_ref<const std::string&>().size() > 1048576)  // PipelineDefinition max [M]
+      fail("", "definition longer than 1048576 characters");
     try {
       root = json::parse(input.get<std::string>());
     } catch (const json::parse_error& e) {

@@ -103,6 +103,8 @@ BOOST_AUTO_TEST_CASE(sdk_shaped_definition_parses_with_dependencies) {
 
 BOOST_AUTO_TEST_CASE(definition_may_be_a_json_string) {
   BOOST_TEST(parse_definition(json(std::string(k_sdk_definition))).steps.size() == 7u);
+  expect_error(json(std::string("{\"Version\": ")), "/", "not valid JSON");
+  expect_error(json(std::string(1048577, ' ')), "/", "longer than 1048576");
 }
 
 BOOST_AUTO_TEST_CASE(retry_policy_defaults_are_documented_ones) {  // [DG-Retry]
