@@ -1,0 +1,105 @@
+// The callback step's path (the only file that instantiates its machine).
+#include "models/pipelines/callback_machine.hpp"
+
+#include "models/pipelines/machine_support.hpp"
+
+#include <boost/msm/back/state_machine.hpp>
+#include <boost/msm/front/functor_row.hpp>
+#include <boost/msm/front/state_machine_def.hpp>
+
+namespace models::pipelines {
+namespace {
+
+namespace msm = boost::msm;
+namespace mpl = boost::mpl;
+using msm::front::none;
+using msm::front::Row;
+using namespace events;
+
+template <callback_state S>
+struct path_state : msm::front::state<> {
+  template <class Event, class Fsm>
+  void on_entry(const Event&, Fsm& fsm) {
+    fsm.state = S;
+  }
+};
+struct token_issued : path_state<callback_state::token_issued> {};
+struct waiting_for_answer : path_state<callback_state::waiting_for_answer> {};
+struct stopping_notice_sent : path_state<callback_state::stopping_message_sent> {};
+struct answered_success : path_state<callback_state::answered_success> {};
+struct answered_failure : path_state<callback_state::answered_failure> {};
+struct message_send_failed : path_state<callback_state::message_send_failed> {};
+struct timed_out : path_state<callback_state::timed_out> {};
+
+struct callback_def : msm::front::state_machine_def<callback_def> {
+  using initial_state = token_issued;
+
+  // [DG-Steps]: the service issues a token and sends the message, then waits for
+  // SendPipelineExecutionStepSuccess/Failure. [AR-Stop]: a stop sends one additional message
+  // with status Stopping and still waits for the answer. A failed Stopping send still waits: the
+  // token stays answerable (it is listed in Metadata.Callback.CallbackToken).
+  // clang-format off
+  struct transition_table : mpl::vector<
+  //     Start                 Event                          Next                  Action  Guard
+  //   +---------------------+------------------------------+---------------------+-------+------+
+    Row< token_issued        , callback_message_sent        , waiting_for_answer  , none  , none >,
+    Row< token_issued        , callback_message_send_failed , message_send_failed , none  , none >,
+  //   +---------------------+------------------------------+---------------------+-------+------+
+    Row< waiting_for_answer  , callback_answered_success    , answered_success    , none  , none >,
+    Row< waiting_for_answer  , callback_answered_failure    , answered_failure    , none  , none >,
+    Row< waiting_for_answer  , stopping_message_sent        , stopping_notice_sent, none  , none >,
+    Row< waiting_for_answer  , stopping_message_send_failed , stopping_notice_sent, none  , none >,
+    Row< waiting_for_answer  , callback_timed_out           , timed_out           , none  , none >,
+  //   +---------------------+------------------------------+---------------------+-------+------+
+    Row< stopping_notice_sent, callback_answered_success    , answered_success    , none  , none >,
+    Row< stopping_notice_sent, callback_answered_failure    , answered_failure    , none  , none >,
+    Row< stopping_notice_sent, callback_timed_out           , timed_out           , none  , none >
+  //   +---------------------+------------------------------+---------------------+-------+------+
+  > {};
+  // clang-format on
+
+  template <class Event, class Fsm>
+  void no_transition(const Event&, Fsm&, int) {
+    problem =
+        std::string("no transition from ") + std::string(to_string(state)) + " on " + Event::name;
+  }
+  template <class Event, class Fsm>
+  void exception_caught(const Event&, Fsm&, std::exception& e) {
+    problem = std::string("exception in action on ") + Event::name + ": " + e.what();
+  }
+
+  callback_state state = callback_state::token_issued;
+  std::string problem;
+};
+
+}  // namespace
+
+struct callback_fsm : msm::back::state_machine<callback_def> {};
+
+callback_machine::callback_machine(sim::simulation& s, std::string name)
+    : sim_(s), name_(std::move(name)), fsm_(std::make_unique<callback_fsm>()) {
+  fsm_->start();
+}
+callback_machine::~callback_machine() = default;
+
+callback_state callback_machine::state() const noexcept { return fsm_->state; }
+
+template <class Event>
+void callback_machine::dispatch(const Event& e) {
+  fsm_->process_event(e);
+  if (!fsm_->problem.empty()) {
+    std::string problem;
+    problem.swap(fsm_->problem);
+    detail::raise(sim_, "callback " + name_, problem);
+  }
+}
+
+void callback_machine::process(const callback_message_sent& e) { dispatch(e); }
+void callback_machine::process(const callback_message_send_failed& e) { dispatch(e); }
+void callback_machine::process(const stopping_message_sent& e) { dispatch(e); }
+void callback_machine::process(const stopping_message_send_failed& e) { dispatch(e); }
+void callback_machine::process(const callback_answered_success& e) { dispatch(e); }
+void callback_machine::process(const callback_answered_failure& e) { dispatch(e); }
+void callback_machine::process(const callback_timed_out& e) { dispatch(e); }
+
+}  // namespace models::pipelines

@@ -1,0 +1,44 @@
+// A callback step's own path (token issued, message sent, waiting, Stopping message sent,
+// answered) as a Boost.MSM machine, behind a facade so that nothing else includes MSM.
+#pragma once
+
+#include "models/pipelines/events.hpp"
+#include "models/pipelines/statuses.hpp"
+#include "sim/simulation.hpp"
+
+#include <memory>
+#include <string>
+
+namespace models::pipelines {
+
+struct callback_fsm;  // The MSM back-end; defined in callback_machine.cpp only.
+
+/// One callback attempt: starts in token_issued. The table has no row for a second answer or a
+/// second Stopping message, so "resolved at most once" and "at most one Stopping message" are
+/// enforced here: breaking either throws sim::model_error.
+class callback_machine {
+ public:
+  callback_machine(sim::simulation& s, std::string name);
+  ~callback_machine();
+  callback_machine(const callback_machine&) = delete;
+  callback_machine& operator=(const callback_machine&) = delete;
+
+  callback_state state() const noexcept;
+
+  void process(const events::callback_message_sent& e);
+  void process(const events::callback_message_send_failed& e);
+  void process(const events::stopping_message_sent& e);
+  void process(const events::stopping_message_send_failed& e);
+  void process(const events::callback_answered_success& e);
+  void process(const events::callback_answered_failure& e);
+  void process(const events::callback_timed_out& e);
+
+ private:
+  template <class Event>
+  void dispatch(const Event& e);
+  sim::simulation& sim_;
+  std::string name_;
+  std::unique_ptr<callback_fsm> fsm_;
+};
+
+}  // namespace models::pipelines

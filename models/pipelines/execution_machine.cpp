@@ -1,0 +1,102 @@
+// The pipeline execution state machine (the only file that instantiates it).
+#include "models/pipelines/execution_machine.hpp"
+
+#include "models/pipelines/machine_support.hpp"
+
+#include <boost/msm/back/state_machine.hpp>
+#include <boost/msm/front/functor_row.hpp>
+#include <boost/msm/front/state_machine_def.hpp>
+
+namespace models::pipelines {
+namespace {
+
+namespace msm = boost::msm;
+namespace mpl = boost::mpl;
+using msm::front::none;
+using msm::front::Row;
+using namespace events;
+
+// States are conditions; entering one publishes the AWS status to the front-end.
+template <execution_status S>
+struct status_state : msm::front::state<> {
+  template <class Event, class Fsm>
+  void on_entry(const Event&, Fsm& fsm) {
+    fsm.status = S;
+  }
+};
+struct executing : status_state<execution_status::executing> {};
+struct stopping : status_state<execution_status::stopping> {};
+struct stopped : status_state<execution_status::stopped> {};
+struct failed : status_state<execution_status::failed> {};
+struct succeeded : status_state<execution_status::succeeded> {};
+
+struct execution_def : msm::front::state_machine_def<execution_def> {
+  using initial_state = executing;
+
+  // Sources: Start creates Executing, a stop goes Stopping then Stopped, a Lambda timeout during
+  // a stop ends Failed [DG-EB], [AF], [AR-Stop]. Retry re-enters Executing with the same ARN
+  // [GH-ACK]; which terminal statuses accept it is a knob checked by the service.
+  // clang-format off
+  struct transition_table : mpl::vector<
+  //     Start       Event                    Next        Action  Guard
+  //   +-----------+------------------------+-----------+-------+------+
+    Row< executing , stop_requested         , stopping  , none  , none >,
+    Row< executing , all_steps_succeeded    , succeeded , none  , none >,
+    Row< executing , execution_failed       , failed    , none  , none >,
+    Row< executing , execution_timed_out    , failed    , none  , none >,
+  //   +-----------+------------------------+-----------+-------+------+
+    Row< stopping  , running_steps_stopped  , stopped   , none  , none >,
+    Row< stopping  , stop_ended_in_failure  , failed    , none  , none >,
+    Row< stopping  , execution_timed_out    , failed    , none  , none >,
+  //   +-----------+------------------------+-----------+-------+------+
+    Row< failed    , retry_requested        , executing , none  , none >,
+    Row< stopped   , retry_requested        , executing , none  , none >
+  //   +-----------+------------------------+-----------+-------+------+
+  > {};
+  // clang-format on
+
+  template <class Event, class Fsm>
+  void no_transition(const Event&, Fsm&, int) {
+    problem =
+        std::string("no transition from ") + std::string(to_string(status)) + " on " + Event::name;
+  }
+  template <class Event, class Fsm>
+  void exception_caught(const Event&, Fsm&, std::exception& e) {
+    problem = std::string("exception in action on ") + Event::name + ": " + e.what();
+  }
+
+  execution_status status = execution_status::executing;
+  std::string problem;
+};
+
+}  // namespace
+
+struct execution_fsm : msm::back::state_machine<execution_def> {};
+
+execution_machine::execution_machine(sim::simulation& s, std::string name)
+    : sim_(s), name_(std::move(name)), fsm_(std::make_unique<execution_fsm>()) {
+  fsm_->start();
+}
+execution_machine::~execution_machine() = default;
+
+execution_status execution_machine::status() const noexcept { return fsm_->status; }
+
+template <class Event>
+void execution_machine::dispatch(const Event& e) {
+  fsm_->process_event(e);
+  if (!fsm_->problem.empty()) {
+    std::string problem;
+    problem.swap(fsm_->problem);
+    detail::raise(sim_, "execution " + name_, problem);
+  }
+}
+
+void execution_machine::process(const stop_requested& e) { dispatch(e); }
+void execution_machine::process(const all_steps_succeeded& e) { dispatch(e); }
+void execution_machine::process(const execution_failed& e) { dispatch(e); }
+void execution_machine::process(const running_steps_stopped& e) { dispatch(e); }
+void execution_machine::process(const stop_ended_in_failure& e) { dispatch(e); }
+void execution_machine::process(const execution_timed_out& e) { dispatch(e); }
+void execution_machine::process(const retry_requested& e) { dispatch(e); }
+
+}  // namespace models::pipelines

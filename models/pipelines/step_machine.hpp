@@ -1,0 +1,44 @@
+// A pipeline step's lifecycle (StepStatus) as a Boost.MSM machine, behind a facade so that nothing
+// outside step_machine.cpp includes MSM. The callback step's own path is callback_machine.
+#pragma once
+
+#include "models/pipelines/events.hpp"
+#include "models/pipelines/statuses.hpp"
+#include "sim/simulation.hpp"
+
+#include <memory>
+#include <string>
+
+namespace models::pipelines {
+
+struct step_fsm;  // The MSM back-end; defined in step_machine.cpp only.
+
+/// Starts in Starting. An event without a row in the table (step_machine.cpp) throws
+/// sim::model_error with time and trace position and leaves the status unchanged.
+class step_machine {
+ public:
+  /// `name` identifies the machine in errors ("<execution arn>/<step name>").
+  step_machine(sim::simulation& s, std::string name);
+  ~step_machine();
+  step_machine(const step_machine&) = delete;
+  step_machine& operator=(const step_machine&) = delete;
+
+  step_status status() const noexcept;
+
+  void process(const events::step_started& e);
+  void process(const events::work_succeeded& e);
+  void process(const events::work_failed& e);
+  void process(const events::attempt_failed_will_retry& e);
+  void process(const events::stop_requested& e);
+  void process(const events::stop_confirmed& e);
+  void process(const events::retry_requested& e);
+
+ private:
+  template <class Event>
+  void dispatch(const Event& e);
+  sim::simulation& sim_;
+  std::string name_;
+  std::unique_ptr<step_fsm> fsm_;
+};
+
+}  // namespace models::pipelines

@@ -1,0 +1,473 @@
+// The SQS endpoint: queue registry, operation dispatch, queue attributes.
+#include "service.hpp"
+
+#include <algorithm>
+
+#include "queue.hpp"
+#include "validate.hpp"
+
+namespace models::sqs {
+
+using nlohmann::json;
+using namespace detail;
+
+namespace {
+
+const std::vector<std::string>& readable_attributes() {
+  static const std::vector<std::string> names = {
+      "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+      "ApproximateNumberOfMessagesNotVisible", "ContentBasedDeduplication", "CreatedTimestamp",
+      "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit",
+      "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "LastModifiedTimestamp",
+      "MaximumMessageSize", "MessageRetentionPeriod", "Policy", "QueueArn",
+      "ReceiveMessageWaitTimeSeconds", "RedriveAllowPolicy", "RedrivePolicy",
+      "SqsManagedSseEnabled", "VisibilityTimeout"};
+  return names;
+}
+
+models::api_error bad_value(const std::string& name) {
+  return make_error("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
+}
+models::api_error unknown_attribute(const std::string& name) {
+  return make_error("InvalidAttributeName", "Unknown Attribute " + name + ".");
+}
+
+}  // namespace
+
+std::optional<models::api_error> queue::apply_attribute(const std::string& name, const json& value,
+                                                 queue_attributes& a, bool creating,
+                                                 const service& svc,
+                                                 const models::knob_values& knobs) {
+  if (!value.is_string()) return bad_value(name);
+  const std::string& v = value.get_ref<const std::string&>();
+  auto ranged = [&](std::int64_t lo, std::int64_t hi, std::int64_t& out) -> std::optional<models::api_error> {
+    std::int64_t n = 0;
+    if (!parse_decimal(v, n) || n < lo || n > hi) return bad_value(name);
+    out = n;
+    return std::nullopt;
+  };
+  auto boolean = [&](bool& out) -> std::optional<models::api_error> {
+    if (v != "true" && v != "false") return bad_value(name);
+    out = v == "true";
+    return std::nullopt;
+  };
+  if (name == "DelaySeconds") return ranged(0, 900, a.delay_s);
+  if (name == "MaximumMessageSize")
+    return ranged(1024, knobs.integer("sqs.message_size.max_bytes"), a.max_message_size_b);
+  if (name == "MessageRetentionPeriod") return ranged(60, 1'209'600, a.retention_s);
+  if (name == "ReceiveMessageWaitTimeSeconds") return ranged(0, 20, a.receive_wait_s);
+  if (name == "VisibilityTimeout") return ranged(0, 43'200, a.visibility_timeout_s);
+  if (name == "KmsDataKeyReusePeriodSeconds") return ranged(60, 86'400, a.kms_data_key_reuse_s);
+  if (name == "SqsManagedSseEnabled") return boolean(a.sqs_managed_sse);
+  if (name == "Policy") {
+    if (!v.empty() && !json::accept(v)) return bad_value(name);
+    a.policy = v;
+    return std::nullopt;
+  }
+  if (name == "KmsMasterKeyId") {
+    a.kms_master_key_id = v;
+    return std::nullopt;
+  }
+  if (name == "RedriveAllowPolicy") {
+    if (!v.empty()) {
+      const json p = json::parse(v, nullptr, false);
+      if (!p.is_object() || !p.contains("redrivePermission") || !p["redrivePermission"].is_string())
+        return bad_value(name);
+      const auto perm = p["redrivePermission"].get<std::string>();
+      if (perm != "allowAll" && perm != "denyAll" && perm != "byQueue") return bad_value(name);
+    }
+    a.redrive_allow_policy = v;
+    return std::nullopt;
+  }
+  if (name == "RedrivePolicy") {
+    if (v.empty()) {
+      a.redrive_policy.clear();
+      a.dlq_arn.clear();
+      a.max_receive_count = 0;
+      return std::nullopt;
+    }
+    const json p = json::parse(v, nullptr, false);
+    if (!p.is_object() || !p.contains("deadLetterTargetArn") || !p["deadLetterTargetArn"].is_string() ||
+        !p.contains("maxReceiveCount"))
+      return bad_value(name);
+    std::int64_t count = 0;
+    const json& c = p["maxReceiveCount"];
+    if (!(read_int(c, count) || (c.is_string() && parse_decimal(c.get<std::string>(), count))) ||
+        count < 1 || count > knobs.integer("sqs.redrive.max_receive_count_max"))
+      return make_error("InvalidAttributeValue",
+                        "Value " + v + " for parameter RedrivePolicy is invalid. Reason: "
+                        "Invalid value for maxReceiveCount: " + c.dump() + ", valid values are "
+                        "from 1 to " + std::to_string(knobs.integer("sqs.redrive.max_receive_count_max")) +
+                        " both inclusive.");
+    const std::string target = p["deadLetterTargetArn"].get<std::string>();
+    const queue* q = svc.find_by_arn(target);
+    if (q == nullptr)
+      return make_error("InvalidAttributeValue", "Value " + v + " for parameter RedrivePolicy is "
+                                                 "invalid. Reason: Dead-letter target does not exist.");
+    if (q->attributes().fifo != a.fifo)
+      return make_error("InvalidAttributeValue",
+                        "Value " + v + " for parameter RedrivePolicy is invalid. Reason: Dead-letter "
+                        "queue must be same type of queue as the source.");
+    a.redrive_policy = v;
+    a.dlq_arn = target;
+    a.max_receive_count = count;
+    return std::nullopt;
+  }
+  if (name == "FifoQueue") {
+    if (!creating) return unknown_attribute(name);
+    return boolean(a.fifo);
+  }
+  if (name == "ContentBasedDeduplication" || name == "DeduplicationScope" ||
+      name == "FifoThroughputLimit") {
+    if (!a.fifo) return unknown_attribute(name);
+    if (name == "ContentBasedDeduplication") return boolean(a.content_based_dedup);
+    if (name == "DeduplicationScope") {
+      if (v != "queue" && v != "messageGroup") return bad_value(name);
+      a.dedup_scope = v;
+      return std::nullopt;
+    }
+    if (v != "perQueue" && v != "perMessageGroupId") return bad_value(name);
+    a.fifo_throughput_limit = v;
+    return std::nullopt;
+  }
+  return unknown_attribute(name);
+}
+
+std::optional<std::string> attribute_text(const std::string& name, const queue_attributes& a) {
+  if (name == "DelaySeconds") return std::to_string(a.delay_s);
+  if (name == "MaximumMessageSize") return std::to_string(a.max_message_size_b);
+  if (name == "MessageRetentionPeriod") return std::to_string(a.retention_s);
+  if (name == "ReceiveMessageWaitTimeSeconds") return std::to_string(a.receive_wait_s);
+  if (name == "VisibilityTimeout") return std::to_string(a.visibility_timeout_s);
+  if (name == "SqsManagedSseEnabled") return a.sqs_managed_sse ? "true" : "false";
+  if (name == "Policy") return a.policy.empty() ? std::nullopt : std::optional<std::string>(a.policy);
+  if (name == "KmsMasterKeyId")
+    return a.kms_master_key_id.empty() ? std::nullopt : std::optional<std::string>(a.kms_master_key_id);
+  if (name == "KmsDataKeyReusePeriodSeconds")
+    return a.kms_master_key_id.empty() ? std::nullopt
+                                       : std::optional<std::string>(std::to_string(a.kms_data_key_reuse_s));
+  if (name == "RedrivePolicy")
+    return a.redrive_policy.empty() ? std::nullopt : std::optional<std::string>(a.redrive_policy);
+  if (name == "RedriveAllowPolicy")
+    return a.redrive_allow_policy.empty() ? std::nullopt
+                                          : std::optional<std::string>(a.redrive_allow_policy);
+  if (!a.fifo) return std::nullopt;
+  if (name == "FifoQueue") return std::string("true");
+  if (name == "ContentBasedDeduplication") return a.content_based_dedup ? "true" : "false";
+  if (name == "DeduplicationScope") return a.dedup_scope;
+  if (name == "FifoThroughputLimit") return a.fifo_throughput_limit;
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue attribute operations.
+
+models::api_result queue::get_attributes(const json& req) {
+  std::vector<std::string> names;
+  if (req.contains("AttributeNames") && !req["AttributeNames"].is_null()) {
+    if (!req["AttributeNames"].is_array())
+      return invalid("AttributeNames", req["AttributeNames"].dump(), "Must be a list");
+    for (const auto& n : req["AttributeNames"]) {
+      const auto& known = readable_attributes();
+      if (!n.is_string()) return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
+      const std::string s = n.get<std::string>();
+      if (s == "All") {
+        names = known;
+        break;
+      }
+      if (std::find(known.begin(), known.end(), s) == known.end())
+        return error("InvalidAttributeName", "Unknown Attribute " + s + ".");
+      names.push_back(s);
+    }
+  }
+  // The indexes hold exactly the visible, delayed and in-flight copies.
+  const std::size_t visible = visible_.size(), delayed = delayed_.size(), not_visible = inflight_.size();
+  json out = json::object();
+  const std::int64_t epoch_s = svc_.config().epoch_ms / 1000;
+  for (const auto& n : names) {
+    if (n == "ApproximateNumberOfMessages") out[n] = std::to_string(visible);
+    else if (n == "ApproximateNumberOfMessagesDelayed") out[n] = std::to_string(delayed);
+    else if (n == "ApproximateNumberOfMessagesNotVisible") out[n] = std::to_string(not_visible);
+    else if (n == "CreatedTimestamp") out[n] = std::to_string(epoch_s + created_at_ / sim::k_second_us);
+    else if (n == "LastModifiedTimestamp") out[n] = std::to_string(epoch_s + modified_at_ / sim::k_second_us);
+    else if (n == "QueueArn") out[n] = arn_;
+    else if (auto t = attribute_text(n, attrs_)) out[n] = *t;
+  }
+  if (out.empty()) return models::api_result::success(json::object());
+  return models::api_result::success({{"Attributes", out}});
+}
+
+void queue::attributes_changed(const queue_attributes& before) {
+  modified_at_ = sim_.now();
+  // FIFO: a changed queue delay applies to messages already queued [DELQ].
+  if (attrs_.fifo && before.delay_s != attrs_.delay_s) {
+    std::vector<std::uint64_t> delayed;
+    for (const auto& k : delayed_) delayed.push_back(k.second);
+    for (std::uint64_t seq : delayed) {
+      message& m = live_.at(seq);
+      delayed_.erase({m.visible_at, seq});
+      m.visible_at = m.enqueued_at + attrs_.delay_s * sim::k_second_us;
+      if (m.visible_at <= sim_.now()) {
+        make_visible(m);
+        if (traced()) trace("sqs.message_visible", m);
+      } else {
+        delayed_.insert({m.visible_at, seq});
+      }
+    }
+  }
+  serve_waiters();
+  arm();  // retention changes move the next expiry
+}
+
+models::api_result queue::set_attributes(const json& req) {
+  if (!req.contains("Attributes") || req["Attributes"].is_null()) return missing("Attributes");
+  if (!req["Attributes"].is_object()) return invalid("Attributes", req["Attributes"].dump(), "Must be a map");
+  queue_attributes next = attrs_;
+  for (auto it = req["Attributes"].begin(); it != req["Attributes"].end(); ++it)
+    if (auto err = apply_attribute(it.key(), it.value(), next, false, svc_, knobs_))
+      return models::api_result{json::object(), err};
+  if (next.fifo_throughput_limit == "perMessageGroupId" && next.dedup_scope != "messageGroup")
+    return error("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit.");
+  const queue_attributes before = attrs_;
+  attrs_ = next;
+  if (traced()) sim_.record("sqs.queue_attributes_set", {{"queue", name_}, {"attributes", req["Attributes"]}});
+  attributes_changed(before);
+  return models::api_result::success(json::object());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service.
+
+service::service(sim::simulation& s, models::knob_values values, service_config config)
+    : sim_(s), values_(std::move(values)), config_(std::move(config)) {}
+
+service::~service() = default;
+
+std::int64_t service::now_epoch_ms() const noexcept { return config_.epoch_ms + sim_.now() / 1000; }
+
+std::string service::queue_url(std::string_view name) const {
+  return "https://sqs." + config_.region + ".amazonaws.com/" + config_.account + "/" + std::string(name);
+}
+
+std::string service::queue_arn(std::string_view name) const {
+  return "arn:aws:sqs:" + config_.region + ":" + config_.account + ":" + std::string(name);
+}
+
+queue* service::find_by_url(std::string_view url) const {
+  const std::string prefix = queue_url("");
+  if (url.size() <= prefix.size() || url.compare(0, prefix.size(), prefix) != 0) return nullptr;
+  auto it = queues_.find(url.substr(prefix.size()));
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+queue* service::find_by_arn(std::string_view arn) const {
+  const std::string prefix = queue_arn("");
+  if (arn.size() <= prefix.size() || arn.compare(0, prefix.size(), prefix) != 0) return nullptr;
+  auto it = queues_.find(arn.substr(prefix.size()));
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+namespace {
+models::knob_values merge_knobs(const models::knob_values& base, const json& overrides) {
+  json all = base.resolved();
+  if (overrides.is_object())
+    for (auto it = overrides.begin(); it != overrides.end(); ++it) all[it.key()] = it.value();
+  return models::knob_values(knobs(), base.selected_profile(), all);
+}
+}  // namespace
+
+void service::set_queue_knobs(const std::string& queue_name, const json& overrides) {
+  models::knob_values merged = merge_knobs(values_, overrides);  // throws knob_error first
+  queue_overrides_[queue_name] = overrides;
+  auto it = queues_.find(queue_name);
+  if (it != queues_.end()) it->second->set_knobs(std::move(merged));
+}
+
+models::api_result service::create_queue(const json& req) {
+  if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
+  if (!req["QueueName"].is_string()) return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+  const std::string name = req["QueueName"].get<std::string>();
+  const json attrs = req.value("Attributes", json::object());
+  if (!attrs.is_object()) return invalid("Attributes", attrs.dump(), "Must be a map");
+  auto ov = queue_overrides_.find(name);
+  models::knob_values k = merge_knobs(values_, ov == queue_overrides_.end() ? json() : ov->second);
+  queue_attributes a;
+  a.max_message_size_b = k.integer("sqs.message_size.max_bytes");
+  // FifoQueue first: the other attributes are checked against the queue type.
+  if (attrs.contains("FifoQueue"))
+    if (auto err = queue::apply_attribute("FifoQueue", attrs["FifoQueue"], a, true, *this, k))
+      return models::api_result{json::object(), err};
+  const bool fifo_name = name.size() > 5 && name.compare(name.size() - 5, 5, ".fifo") == 0;
+  if (!valid_queue_name(name, a.fifo) || (fifo_name && !a.fifo))
+    return error("InvalidParameterValue",
+                 "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in "
+                 "length. FIFO queue names must end in .fifo and need the FifoQueue attribute.");
+  for (auto it = attrs.begin(); it != attrs.end(); ++it)
+    if (it.key() != "FifoQueue")
+      if (auto err = queue::apply_attribute(it.key(), it.value(), a, true, *this, k))
+        return models::api_result{json::object(), err};
+  if (a.fifo_throughput_limit == "perMessageGroupId" && a.dedup_scope != "messageGroup")
+    return error("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit.");
+  auto gone = deleted_at_.find(name);
+  if (gone != deleted_at_.end() && queues_.find(name) == queues_.end() &&
+      sim_.now() - gone->second < k.duration("sqs.queue.recreate_guard"))
+    return error("QueueDeletedRecently",
+                 "You must wait 60 seconds after deleting a queue before you can create another "
+                 "with the same name.");
+  auto existing = queues_.find(name);
+  if (existing != queues_.end()) {
+    // Same name: succeeds only if the given attributes match the queue's [CQ].
+    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      auto have = attribute_text(it.key(), existing->second->attributes());
+      const std::string want = it.value().get<std::string>();
+      const bool same = have ? *have == want
+                             : (want.empty() || want == "false" ||
+                                (it.key() == "FifoQueue" && want == "false"));
+      if (!same)
+        return error("QueueNameExists", "A queue already exists with the same name and a "
+                                        "different value for attribute " + it.key());
+    }
+    return models::api_result::success({{"QueueUrl", existing->second->url()}});
+  }
+  auto q = std::make_unique<queue>(*this, name, a, std::move(k), next_queue_tag_++);
+  const std::string url = q->url();
+  queues_.emplace(name, std::move(q));
+  if (sim_.trace().enabled())
+    sim_.record("sqs.queue_created", {{"queue", name}, {"url", url}, {"fifo", a.fifo}});
+  return models::api_result::success({{"QueueUrl", url}});
+}
+
+models::api_result service::get_queue_url(const json& req) {
+  if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
+  if (!req["QueueName"].is_string()) return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+  if (req.contains("QueueOwnerAWSAccountId") && req["QueueOwnerAWSAccountId"] != config_.account)
+    return error("QueueDoesNotExist", "The specified queue does not exist.");
+  auto it = queues_.find(req["QueueName"].get<std::string>());
+  if (it == queues_.end()) return error("QueueDoesNotExist", "The specified queue does not exist.");
+  return models::api_result::success({{"QueueUrl", it->second->url()}});
+}
+
+models::api_result service::delete_queue(queue* q) {
+  auto it = queues_.find(q->name());
+  deleted_at_[q->name()] = sim_.now();
+  q->shut_down();
+  deleted_queues_.push_back(std::move(it->second));
+  queues_.erase(it);
+  return models::api_result::success(json::object());
+}
+
+models::api_result service::list_queues(const json& req) {
+  std::string prefix;
+  if (req.contains("QueueNamePrefix") && !req["QueueNamePrefix"].is_null()) {
+    if (!req["QueueNamePrefix"].is_string())
+      return invalid("QueueNamePrefix", req["QueueNamePrefix"].dump(), "Must be a string");
+    prefix = req["QueueNamePrefix"].get<std::string>();
+  }
+  std::int64_t max = 1000;
+  const bool paged = req.contains("MaxResults") && !req["MaxResults"].is_null();
+  if (paged && (!read_int(req["MaxResults"], max) || max < 1 || max > 1000))
+    return invalid("MaxResults", req["MaxResults"].dump(), "Must be between 1 and 1000");
+  std::string after;
+  if (req.contains("NextToken") && !req["NextToken"].is_null()) {
+    if (!req["NextToken"].is_string()) return invalid("NextToken", req["NextToken"].dump(), "Invalid token");
+    after = req["NextToken"].get<std::string>();
+  }
+  json urls = json::array();
+  std::string last;
+  bool more = false;
+  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after); it != queues_.end(); ++it) {
+    if (it->first.compare(0, prefix.size(), prefix) != 0) continue;
+    if (static_cast<std::int64_t>(urls.size()) == max) {
+      more = true;
+      break;
+    }
+    urls.push_back(it->second->url());
+    last = it->first;
+  }
+  json out = json::object();
+  if (!urls.empty()) out["QueueUrls"] = urls;
+  if (more && paged) out["NextToken"] = last;  // opaque to callers: the last name returned
+  return models::api_result::success(out);
+}
+
+models::api_result service::dispatch(std::string_view op, const json& req, callback* async_done,
+                                     sim::lane_id reply_lane) {
+  static const std::vector<std::string_view> queue_ops = {
+      "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+      "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
+      "SetQueueAttributes", "PurgeQueue", "DeleteQueue"};
+  if (!req.is_object())
+    return error("InvalidParameterValue", "The request body must be a JSON object.");
+  if (op == "CreateQueue") return create_queue(req);
+  if (op == "GetQueueUrl") return get_queue_url(req);
+  if (op == "ListQueues") return list_queues(req);
+  if (std::find(queue_ops.begin(), queue_ops.end(), op) == queue_ops.end())
+    return error("UnsupportedOperation",
+                 "The operation " + std::string(op) + " is not supported by this SQS endpoint.");
+  if (!req.contains("QueueUrl") || req["QueueUrl"].is_null()) return missing("QueueUrl");
+  queue* q = req["QueueUrl"].is_string() ? find_by_url(req["QueueUrl"].get<std::string>()) : nullptr;
+  if (q == nullptr) return error("QueueDoesNotExist", "The specified queue does not exist.");
+  if (op == "SendMessage") return q->send(req);
+  if (op == "SendMessageBatch") return q->send_batch(req);
+  if (op == "DeleteMessage") return q->delete_message(req);
+  if (op == "DeleteMessageBatch") return q->delete_batch(req);
+  if (op == "ChangeMessageVisibility") return q->change_visibility(req);
+  if (op == "ChangeMessageVisibilityBatch") return q->change_visibility_batch(req);
+  if (op == "GetQueueAttributes") return q->get_attributes(req);
+  if (op == "SetQueueAttributes") return q->set_attributes(req);
+  if (op == "PurgeQueue") return q->purge(req);
+  if (op == "DeleteQueue") return delete_queue(q);
+  // ReceiveMessage
+  auto r = q->receive(req, async_done, reply_lane);
+  if (r) return std::move(*r);
+  // Parked: the callback was moved into the waiter. Signal "pending" to call_async.
+  return models::api_result{json(), std::nullopt};
+}
+
+models::api_result service::call(std::string_view operation, const json& request) {
+  try {
+    return dispatch(operation, request, nullptr, 0);
+  } catch (const std::exception& e) {  // a model bug, never bad input: surface it as AWS would
+    return error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
+  }
+}
+
+void service::call_async(std::string_view operation, const json& request, callback done,
+                         sim::lane_id reply_lane) {
+  models::api_result r;
+  try {
+    r = dispatch(operation, request, &done, reply_lane);
+  } catch (const std::exception& e) {
+    r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
+  }
+  if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
+  // The answer's latency follows the knobs of the queue addressed, else the service's.
+  const queue* q = request.is_object() && request.contains("QueueUrl") && request["QueueUrl"].is_string()
+                       ? find_by_url(request["QueueUrl"].get<std::string>())
+                       : nullptr;
+  const models::knob_values& k = q ? q->knob_values() : values_;
+  const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
+  const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
+  sim_.schedule_after(delay, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);
+}
+
+std::vector<census_entry> service::census(std::string_view url) const {
+  const queue* q = find_by_url(url);
+  return q ? q->census() : std::vector<census_entry>{};
+}
+
+queue_counters service::counters(std::string_view url) const {
+  const queue* q = find_by_url(url);
+  return q ? q->counters() : queue_counters{};
+}
+
+std::vector<std::string> service::queue_urls() const {
+  std::vector<std::string> out;
+  for (const auto& [name, q] : queues_) {
+    (void)name;
+    out.push_back(q->url());
+  }
+  return out;
+}
+
+}  // namespace models::sqs

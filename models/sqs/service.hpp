@@ -1,0 +1,132 @@
+// Amazon SQS on virtual time: standard and FIFO queues, the documented message lifecycle, the
+// awsJson1_0 API surface with AWS's error codes, and seedable standard-queue adversity.
+//
+// Everything that could go more than one way goes through the simulation's choice points (labels
+// "sqs.<queue>.<site>") or named streams ("sqs.<queue>.ids"), so a run replays from its seed.
+// See README.md for the knob table, the trace event types and every choice AWS leaves open.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/common/api.hpp"
+#include "models/common/knobs.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::sqs {
+
+/// Every SQS knob (names "sqs.*"), with defaults per profile and documented-vs-chosen status.
+const std::vector<models::knob_spec>& knobs();
+
+/// Where a message (or a duplicate copy of one) is now, as seen by the queue it was sent to.
+enum class message_state { delayed, visible, in_flight, deleted, expired, in_dlq };
+std::string_view to_string(message_state s) noexcept;
+
+/// One row of a queue's census: a copy of a message that entered the queue.
+struct census_entry {
+  std::string message_id;
+  std::uint64_t copy = 0;        ///< 0: the message as sent; 1, 2, ...: duplicate copies
+                                 ///< (kept when a copy moves to a DLQ).
+  bool from_redrive = false;     ///< Arrived by a move from a source queue (this is a DLQ);
+                                 ///< duplicates made here afterwards are not from_redrive.
+  message_state state = message_state::visible;
+  bool purged = false;           ///< state == deleted because of PurgeQueue.
+};
+
+/// Per-queue counters for invariant checks. sent counts accepted, non-deduplicated messages.
+struct queue_counters {
+  std::uint64_t sent = 0;
+  std::uint64_t deduplicated = 0;      ///< FIFO sends accepted but dropped by deduplication.
+  std::uint64_t received = 0;          ///< Messages returned by ReceiveMessage (with repeats).
+  std::uint64_t deleted = 0;           ///< Copies removed by DeleteMessage(Batch).
+  std::uint64_t duplicates_created = 0;
+  std::uint64_t moved_to_dlq = 0;
+  std::uint64_t arrived_from_redrive = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t purged = 0;
+};
+
+/// Endpoint identity and clock origin.
+struct service_config {
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  /// Epoch milliseconds of virtual time 0 (default 2026-01-01T00:00:00Z); timestamps in
+  /// responses are epoch_ms + now()/1000, never the wall clock.
+  std::int64_t epoch_ms = 1'767'225'600'000;
+  /// SenderId attribute of received messages (an IAM unique id in AWS).
+  std::string sender_id = "AIDAPIPESIMSENDER0001";
+};
+
+class queue;
+
+/// The SQS endpoint of one region and account.
+class service {
+ public:
+  using callback = std::function<void(models::api_result)>;
+
+  /// `values` is the resolved knob set (profile + overrides) every queue starts from.
+  service(sim::simulation& s, models::knob_values values, service_config config = {});
+  ~service();
+  service(const service&) = delete;
+  service& operator=(const service&) = delete;
+
+  /// Runs one operation that answers at once. ReceiveMessage with an effective wait > 0 answers
+  /// at once when a message is available; otherwise it needs call_async and this returns the
+  /// pipesim error "pipesim.LongPollRequiresAsync".
+  models::api_result call(std::string_view operation, const nlohmann::json& request);
+
+  /// Runs any operation; `done` runs in virtual time on `reply_lane`: immediately-answerable
+  /// calls in a zero-delay event, long polls when a message becomes available or the wait ends.
+  void call_async(std::string_view operation, const nlohmann::json& request, callback done,
+                  sim::lane_id reply_lane = 0);
+
+  /// Knob overrides for one queue (a JSON object of "sqs.*" knob names), applied on top of the
+  /// service's values; allowed before the queue exists. Throws models::knob_error for bad knobs.
+  void set_queue_knobs(const std::string& queue_name, const nlohmann::json& overrides);
+
+  /// "https://sqs.<region>.amazonaws.com/<account>/<name>" and "arn:aws:sqs:<region>:<account>:<name>".
+  std::string queue_url(std::string_view name) const;
+  std::string queue_arn(std::string_view name) const;
+
+  /// Accounting for invariant checks; empty/zero for an unknown URL.
+  std::vector<census_entry> census(std::string_view queue_url) const;
+  queue_counters counters(std::string_view queue_url) const;
+  /// Queue URLs in name order.
+  std::vector<std::string> queue_urls() const;
+
+  const models::knob_values& knob_defaults() const noexcept { return values_; }
+  const service_config& config() const noexcept { return config_; }
+  sim::simulation& simulation() noexcept { return sim_; }
+  /// Epoch milliseconds of the current virtual time.
+  std::int64_t now_epoch_ms() const noexcept;
+
+ private:
+  friend class queue;
+  queue* find_by_url(std::string_view url) const;
+  queue* find_by_arn(std::string_view arn) const;
+  models::api_result create_queue(const nlohmann::json& request);
+  models::api_result get_queue_url(const nlohmann::json& request);
+  models::api_result delete_queue(queue* q);
+  models::api_result list_queues(const nlohmann::json& request);
+  models::api_result dispatch(std::string_view operation, const nlohmann::json& request,
+                              callback* async_done, sim::lane_id reply_lane);
+
+  sim::simulation& sim_;
+  models::knob_values values_;
+  service_config config_;
+  std::map<std::string, nlohmann::json, std::less<>> queue_overrides_;
+  std::map<std::string, std::unique_ptr<queue>, std::less<>> queues_;  // by name
+  // Deleted queues stay alive (their pending kernel events refer to them) but are unreachable.
+  std::vector<std::unique_ptr<queue>> deleted_queues_;
+  std::map<std::string, sim::time_us, std::less<>> deleted_at_;
+  std::uint64_t next_queue_tag_ = 1;
+};
+
+}  // namespace models::sqs
