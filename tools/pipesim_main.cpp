@@ -1,6 +1,8 @@
 // The pipesim command line. Thin on purpose: parsing, printing and exit codes; the work is in
 // sim/ and models/.
 #include "kernel_demo.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario.hpp"
 #include "sim/simulation.hpp"
 #include "trace_file.hpp"
 
@@ -8,9 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,12 +26,14 @@ namespace {
 
 // Exit codes are part of the contract (README): 0 ok, 1 a check failed, 2 bad input or usage.
 constexpr int k_exit_ok = 0;
+constexpr int k_exit_check_failed = 1;
 constexpr int k_exit_usage = 2;
 
 struct run_options {
   std::vector<std::string> files;
   bool demo = false;
   std::uint64_t seed = 1;
+  bool seed_given = false;
   std::string strategy = "random";
   std::string trace_path;
   bool json = false;
@@ -92,6 +98,157 @@ int run_demo(const run_options& o) {
   return k_exit_ok;
 }
 
+nlohmann::json trace_header(const scenarios::scenario& sc, const scenarios::run_report& r) {
+  return {{"pipesim_trace", 1}, {"version", PIPESIM_VERSION}, {"file", sc.file},
+          {"seed", r.seed},     {"profile", r.profile},       {"strategy", r.strategy},
+          {"knobs", r.knobs},   {"scenario", sc.document}};
+}
+
+nlohmann::json trace_end(const scenarios::run_report& r) {
+  return {{"end", true},
+          {"records", r.trace_records},
+          {"digest", sim::format_digest(r.digest)},
+          {"choices", r.choices}};
+}
+
+void print_report(const scenarios::scenario& sc, const scenarios::run_report& r) {
+  std::cout << "scenario: " << sc.name << " (" << sc.file << ")\n"
+            << "seed " << r.seed << ", profile " << r.profile << ", strategy " << r.strategy << '\n'
+            << "stopped: " << r.stop_reason << " at " << sim::format_duration(r.sim_time_us)
+            << " after " << r.events << " events; trace " << r.trace_records << " records, digest "
+            << sim::format_digest(r.digest) << '\n';
+  std::cout << "executions:\n";
+  for (const scenarios::execution_outcome& e : r.executions) {
+    std::cout << "  " << e.name << ": " << e.status << "  " << e.arn << '\n';
+    for (const auto& [step, status] : e.steps)
+      std::cout << "    " << step << ": " << status << '\n';
+  }
+  if (!r.actions.empty()) std::cout << "actions:\n";
+  for (const scenarios::action_outcome& a : r.actions) {
+    std::cout << "  #" << a.index << " at " << sim::format_duration(a.at_us) << " " << a.call
+              << ": "
+              << (!a.ran ? "never ran"
+                  : a.ok ? "ok"
+                         : a.error_code + ": " + a.error_message)
+              << '\n';
+  }
+  auto checks = [](const char* title, const std::vector<scenarios::check_result>& v) {
+    if (v.empty()) return;
+    std::cout << title << ":\n";
+    for (const scenarios::check_result& c : v) {
+      std::cout << "  " << (c.ok ? "pass " : "FAIL ") << c.name;
+      if (!c.detail.empty()) std::cout << ": " << c.detail;
+      std::cout << '\n';
+    }
+  };
+  checks("expectations", r.expectations);
+  checks("invariants", r.invariants);
+  std::cout << "result: " << (r.ok() ? "pass" : "FAIL") << '\n';
+}
+
+int run_file(const run_options& o) {
+  const scenarios::scenario sc = scenarios::load_scenario(o.files.front());
+  scenarios::run_options options;
+  if (o.seed_given) options.seed = o.seed;
+  const std::uint64_t seed = o.seed_given ? o.seed : sc.seed;
+  options.strategy = sim::make_strategy(o.strategy, seed);
+  if (!options.strategy) {
+    std::cerr << "pipesim run: --strategy: unknown strategy \"" << o.strategy
+              << "\" (expected random or nominal)\n";
+    return k_exit_usage;
+  }
+  std::optional<pipesim::tools::trace_file> file;
+  std::ostringstream events;
+  if (!o.trace_path.empty()) {
+    file.emplace(o.trace_path);
+    options.trace_sink = &events;
+  }
+  const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
+  if (file) {
+    // The header needs the resolved knobs, known only after the run; events were buffered.
+    file->write_line(trace_header(sc, r));
+    file->stream() << events.str();
+    file->finish(trace_end(r));
+  }
+  if (o.json) {
+    nlohmann::json out = r.to_json();
+    out["scenario"] = sc.name;
+    std::cout << out.dump(2) << '\n';
+  } else {
+    print_report(sc, r);
+    if (file) std::cout << "trace written to " << o.trace_path << '\n';
+  }
+  return r.ok() ? k_exit_ok : k_exit_check_failed;
+}
+
+int validate_files(const std::vector<std::string>& files) {
+  int status = k_exit_ok;
+  for (const std::string& f : files) {
+    try {
+      scenarios::load_scenario(f);
+      std::cout << f << ": valid\n";
+    } catch (const scenarios::scenario_error& e) {
+      std::cerr << e.what() << '\n';
+      status = k_exit_usage;
+    }
+  }
+  return status;
+}
+
+int replay_trace(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "pipesim replay: cannot read " << path << '\n';
+    return k_exit_usage;
+  }
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const auto bad = [&](const std::string& why) {
+    std::cerr << "pipesim replay: " << path << ": " << why << '\n';
+    return k_exit_usage;
+  };
+  if (lines.empty()) return bad("empty file, not a pipesim trace");
+  const nlohmann::json header = nlohmann::json::parse(lines.front(), nullptr, false);
+  if (header.is_discarded() || !header.is_object() || header.value("pipesim_trace", 0) != 1) {
+    return bad("line 1 is not a pipesim trace header");
+  }
+  const nlohmann::json end = nlohmann::json::parse(lines.back(), nullptr, false);
+  if (lines.size() < 2 || end.is_discarded() || !end.is_object() || !end.value("end", false)) {
+    return bad("truncated trace: no end line (the run that wrote it did not finish)");
+  }
+  std::vector<std::string> recorded(lines.begin() + 1, lines.end() - 1);
+  std::uint64_t digest = 0xcbf29ce484222325ULL;
+  for (const std::string& l : recorded) digest = sim::digest_line(l, digest);
+  if (recorded.size() != end.value("records", std::uint64_t{0}) ||
+      sim::format_digest(digest) != end.value("digest", std::string())) {
+    return bad("edited or damaged trace: its event lines do not match the digest in its end line");
+  }
+  const scenarios::scenario sc = scenarios::parse_scenario(header.at("scenario"), path);
+  scenarios::run_options options;
+  options.seed = header.at("seed").get<std::uint64_t>();
+  options.strategy =
+      std::make_unique<sim::replay_strategy>(end.at("choices").get<std::vector<std::uint64_t>>());
+  options.keep_trace_lines = true;
+  const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
+  const std::size_t n = std::min(recorded.size(), r.trace_lines.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (recorded[i] != r.trace_lines[i]) {
+      std::cout << "diverged at event " << i << " (trace line " << i + 2 << ")\n"
+                << "  recorded: " << recorded[i] << "\n"
+                << "  replayed: " << r.trace_lines[i] << '\n';
+      return k_exit_check_failed;
+    }
+  }
+  if (recorded.size() != r.trace_lines.size()) {
+    std::cout << "diverged after event " << n << ": recorded " << recorded.size()
+              << " events, replay produced " << r.trace_lines.size() << '\n';
+    return k_exit_check_failed;
+  }
+  std::cout << "identical: " << recorded.size() << " events, digest "
+            << sim::format_digest(r.digest) << '\n';
+  return k_exit_ok;
+}
+
 int not_yet(const std::string& command) {
   std::cerr << "pipesim " << command << ": not available in this version yet\n";
   return k_exit_usage;
@@ -111,16 +268,16 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario once and check its expectations");
   run_cmd->add_option("file", run.files, "Scenario file");
   run_cmd->add_flag("--demo", run.demo, "Run the built-in kernel demo instead of a scenario");
-  run_cmd->add_option("--seed", run.seed, "Root seed (default 1)");
+  run_cmd->add_option("--seed", run.seed, "Root seed (default: the scenario's, else 1)");
   run_cmd->add_option("--strategy", run.strategy, "Choice strategy: random or nominal");
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) to this path");
   run_cmd->add_option("--until", run.until, "Demo horizon as a duration (default 1m)");
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of text");
 
-  std::vector<std::string> validate_files;
+  std::vector<std::string> validate_files_list;
   CLI::App* validate_cmd =
       app.add_subcommand("validate", "Check scenario files against the schema");
-  validate_cmd->add_option("files", validate_files, "Scenario files")->required();
+  validate_cmd->add_option("files", validate_files_list, "Scenario files")->required();
 
   std::string explore_file;
   CLI::App* explore_cmd =
@@ -151,12 +308,16 @@ int main(int argc, char** argv) {
         std::cerr << "pipesim run: give exactly one of FILE or --demo\n";
         return k_exit_usage;
       }
-      if (!run.demo) return not_yet("run FILE");
+      run.seed_given = run_cmd->count("--seed") > 0;
+      if (!run.demo) return run_file(run);
       return run_demo(run);
     }
-    if (validate_cmd->parsed()) return not_yet("validate");
+    if (validate_cmd->parsed()) return validate_files(validate_files_list);
     if (explore_cmd->parsed()) return not_yet("explore");
-    if (replay_cmd->parsed()) return not_yet("replay");
+    if (replay_cmd->parsed()) return replay_trace(replay_path);
+  } catch (const scenarios::scenario_error& e) {
+    std::cerr << e.what() << '\n';
+    return k_exit_usage;
   } catch (const std::exception& e) {
     std::cerr << "pipesim: " << e.what() << '\n';
     return k_exit_usage;

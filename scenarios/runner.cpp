@@ -1,0 +1,503 @@
+// The scenario runner and the built-in invariants.
+#include "runner.hpp"
+
+#include "models/pipelines/service.hpp"
+#include "models/sqs/service.hpp"
+#include "scenarios/consumers.hpp"
+#include "sim/error.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace scenarios {
+
+using nlohmann::json;
+namespace pl = models::pipelines;
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Replaces every "${name}" in strings with the bound value.
+json expand(const json& v, const std::map<std::string, std::string>& bound) {
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    for (const auto& [name, value] : bound) {
+      const std::string ref = "${" + name + "}";
+      for (std::size_t at = s.find(ref); at != std::string::npos;
+           at = s.find(ref, at + value.size())) {
+        s.replace(at, ref.size(), value);
+      }
+    }
+    return s;
+  }
+  if (v.is_object()) {
+    json out = json::object();
+    for (const auto& [key, value] : v.items()) out[key] = expand(value, bound);
+    return out;
+  }
+  if (v.is_array()) {
+    json out = json::array();
+    for (const json& item : v) out.push_back(expand(item, bound));
+    return out;
+  }
+  return v;
+}
+
+// What an action's "as" binds: the execution ARN for SageMaker calls, else the natural id.
+std::string binding_of(const json& response) {
+  for (const char* key : {"PipelineExecutionArn", "QueueUrl", "MessageId"}) {
+    if (response.contains(key) && response[key].is_string())
+      return response[key].get<std::string>();
+  }
+  return response.dump();
+}
+
+class world {
+ public:
+  world(const scenario& sc, run_options& o)
+      : sc_(sc),
+        seed_(o.seed.value_or(sc.seed)),
+        sim_(seed_,
+             o.strategy ? std::move(o.strategy) : std::make_unique<sim::random_strategy>(seed_)),
+        sqs_knobs_(models::sqs::knobs(), sc.selected_profile, knob_subset(sc.knobs, true)),
+        sagemaker_knobs_(pl::knobs(), sc.selected_profile, knob_subset(sc.knobs, false)),
+        sqs_(sim_, sqs_knobs_, sqs_config(sc)),
+        sagemaker_(
+            sim_, sagemaker_knobs_,
+            [this](const json& request) { return sqs_.call("SendMessage", request); },
+            pl::service_options{sc.region, sc.account, pl::service_options{}.epoch_unix_ms}) {
+    sim_.trace().enable(true);
+    sim_.trace().set_sink(o.trace_sink);
+    sim_.trace().keep_lines(o.keep_trace_lines);
+  }
+
+  run_report run();
+
+ private:
+  static json knob_subset(const json& knobs, bool sqs) {
+    json out = json::object();
+    for (const auto& [name, value] : knobs.items()) {
+      if ((name.rfind("sqs.", 0) == 0) == sqs) out[name] = value;
+    }
+    return out;
+  }
+  static models::sqs::service_config sqs_config(const scenario& sc) {
+    models::sqs::service_config c;
+    c.region = sc.region;
+    c.account = sc.account;
+    return c;
+  }
+
+  void create_queues();
+  void create_pipelines();
+  void schedule_actions();
+  void check_invariants();
+  void violate(const std::string& invariant, const std::string& what);
+  bool quiescent() const;
+  void check_conservation();
+  void final_checks(run_report& report);
+
+  const scenario& sc_;
+  std::uint64_t seed_;
+  sim::simulation sim_;
+  models::knob_values sqs_knobs_;
+  models::knob_values sagemaker_knobs_;
+  models::sqs::service sqs_;
+  pl::service sagemaker_;
+  std::vector<std::unique_ptr<consumer>> consumers_;
+  std::map<std::string, std::string> bound_;       // "as" name -> value
+  std::map<std::string, std::string> bound_arns_;  // "as" name -> execution ARN
+  std::map<std::string, int> retries_;             // execution ARN -> accepted retries
+  std::vector<action_outcome> actions_;
+  std::size_t actions_run_ = 0;
+  std::map<std::string, check_result> violations_;  // first violation per invariant
+};
+
+void world::create_queues() {
+  // Dead-letter queues first: a RedrivePolicy must name an existing queue.
+  std::vector<const queue_spec*> order;
+  for (const queue_spec& q : sc_.queues) {
+    if (!q.redrive) order.push_back(&q);
+  }
+  for (const queue_spec& q : sc_.queues) {
+    if (q.redrive) order.push_back(&q);
+  }
+  for (const queue_spec* q : order) {
+    sqs_.set_queue_knobs(q->name, q->adversity);
+    json attributes = json::object();
+    auto seconds = [](sim::time_us us) { return std::to_string(us / sim::k_second_us); };
+    if (q->fifo) attributes["FifoQueue"] = "true";
+    if (q->visibility_timeout_us)
+      attributes["VisibilityTimeout"] = seconds(*q->visibility_timeout_us);
+    if (q->delay_us) attributes["DelaySeconds"] = seconds(*q->delay_us);
+    if (q->retention_us) attributes["MessageRetentionPeriod"] = seconds(*q->retention_us);
+    if (q->receive_wait_us)
+      attributes["ReceiveMessageWaitTimeSeconds"] = seconds(*q->receive_wait_us);
+    if (q->content_based_deduplication) {
+      attributes["ContentBasedDeduplication"] = *q->content_based_deduplication ? "true" : "false";
+    }
+    if (q->redrive) {
+      attributes["RedrivePolicy"] =
+          json{{"deadLetterTargetArn", sqs_.queue_arn(q->redrive->dead_letter_queue)},
+               {"maxReceiveCount", q->redrive->max_receive_count}}
+              .dump();
+    }
+    const models::api_result r =
+        sqs_.call("CreateQueue", {{"QueueName", q->name}, {"Attributes", attributes}});
+    if (!r.ok()) {
+      throw scenario_error(
+          sc_.file, {problem{"/queues/" + q->name,
+                             "SQS refused the queue: " + r.error->code + ": " + r.error->message}});
+    }
+  }
+}
+
+void world::create_pipelines() {
+  for (const pipeline_spec& p : sc_.pipelines) {
+    sagemaker_.create_pipeline(p.name, p.definition, pl::parse_behaviour(p.steps), p.parallelism);
+  }
+}
+
+void world::schedule_actions() {
+  const sim::lane_id lane = sim_.lane("actions");
+  actions_.resize(sc_.actions.size());
+  for (std::size_t i = 0; i < sc_.actions.size(); ++i) {
+    const action_spec& a = sc_.actions[i];
+    actions_[i].index = i;
+    actions_[i].call = a.call;
+    actions_[i].at_us = a.at_us;
+    auto settle = [this, i](const models::api_result& r) {
+      action_outcome& out = actions_[i];
+      const action_spec& spec = sc_.actions[i];
+      out.ran = true;
+      out.ok = r.ok();
+      if (r.ok()) {
+        out.response = r.response;
+        if (spec.bind_as) {
+          bound_[*spec.bind_as] = binding_of(r.response);
+          if (r.response.contains("PipelineExecutionArn")) {
+            bound_arns_[*spec.bind_as] = r.response["PipelineExecutionArn"].get<std::string>();
+          }
+        }
+        if (spec.call == "RetryPipelineExecution" && r.response.contains("PipelineExecutionArn")) {
+          ++retries_[r.response["PipelineExecutionArn"].get<std::string>()];
+        }
+      } else {
+        out.error_code = r.error->code;
+        out.error_message = r.error->message;
+      }
+      ++actions_run_;
+      sim_.record("action.result", {{"index", i},
+                                    {"call", spec.call},
+                                    {"ok", r.ok()},
+                                    {"error", r.ok() ? "" : r.error->code}});
+    };
+    sim_.schedule_at(
+        a.at_us,
+        [this, i, settle, lane] {
+          const action_spec& spec = sc_.actions[i];
+          const json request = expand(spec.params, bound_);
+          sim_.record("action.call", {{"index", i}, {"call", spec.call}, {"params", request}});
+          const std::vector<std::string>& sagemaker_ops = pl::service::operations();
+          if (contains(sagemaker_ops, spec.call)) {
+            settle(sagemaker_.call(spec.call, request));
+          } else {
+            sqs_.call_async(spec.call, request, settle, lane);
+          }
+        },
+        lane);
+  }
+}
+
+void world::violate(const std::string& invariant, const std::string& what) {
+  if (!contains(sc_.expect.invariants, invariant) || violations_.count(invariant)) return;
+  const std::string detail = what + " (at t=" + sim::format_duration(sim_.now()) +
+                             ", trace position " + std::to_string(sim_.trace().size()) + ", seed " +
+                             std::to_string(seed_) + ")";
+  violations_[invariant] = check_result{invariant, false, detail};
+  sim_.record("invariant.violated", {{"invariant", invariant}, {"detail", what}});
+}
+
+void world::check_invariants() {
+  for (const std::string& arn : sagemaker_.execution_arns()) {
+    const pl::execution_observation e = sagemaker_.observe(arn);
+    if (e.status == pl::execution_status::stopped) {
+      for (const pl::step_observation& st : e.steps) {
+        if (st.callback && (*st.callback == pl::callback_state::token_issued ||
+                            *st.callback == pl::callback_state::waiting_for_answer ||
+                            *st.callback == pl::callback_state::stopping_message_sent)) {
+          violate("stop_waits_for_callback",
+                  "execution " + arn + " is Stopped while callback step " + st.name +
+                      " is unanswered (" + std::string(pl::to_string(*st.callback)) + ")");
+        }
+      }
+    }
+    for (const pl::step_observation& st : e.steps) {
+      if (st.stopping_messages_sent > std::max(st.attempt_count, 1)) {
+        violate("one_stopping_message_per_step",
+                "callback step " + st.name + " of " + arn + " got " +
+                    std::to_string(st.stopping_messages_sent) + " Stopping messages in " +
+                    std::to_string(st.attempt_count) + " attempt(s)");
+      }
+      if (st.token_resolutions > std::max(st.attempt_count, 1)) {
+        violate("token_resolved_once", "the callback token of step " + st.name + " of " + arn +
+                                           " was resolved " + std::to_string(st.token_resolutions) +
+                                           " times in " + std::to_string(st.attempt_count) +
+                                           " attempt(s)");
+      }
+    }
+    int restarts = 0;
+    for (std::size_t i = 0; i + 1 < e.history.size(); ++i) {
+      if (!pl::is_terminal(e.history[i])) continue;
+      const bool retried = e.history[i + 1] == pl::execution_status::executing &&
+                           ++restarts <= (retries_.count(arn) ? retries_.at(arn) : 0);
+      if (!retried) {
+        violate("terminal_status_final", "execution " + arn + " went from " +
+                                             std::string(pl::to_string(e.history[i])) + " to " +
+                                             std::string(pl::to_string(e.history[i + 1])));
+      }
+    }
+  }
+  check_conservation();
+  if (actions_run_ == actions_.size() && quiescent()) sim_.stop("quiescent");
+}
+
+void world::check_conservation() {
+  if (!contains(sc_.expect.invariants, "message_conservation")) return;
+  std::uint64_t moved_out = 0;
+  std::uint64_t moved_in = 0;
+  for (const std::string& url : sqs_.queue_urls()) {
+    const std::vector<models::sqs::census_entry> census = sqs_.census(url);
+    const models::sqs::queue_counters c = sqs_.counters(url);
+    std::map<models::sqs::message_state, std::uint64_t> by_state;
+    for (const models::sqs::census_entry& m : census) ++by_state[m.state];
+    moved_out += c.moved_to_dlq;
+    moved_in += c.arrived_from_redrive;
+    const std::uint64_t entered = c.sent + c.duplicates_created + c.arrived_from_redrive;
+    if (census.size() != entered) {
+      violate("message_conservation", url + ": " + std::to_string(census.size()) +
+                                          " message copies tracked but " + std::to_string(entered) +
+                                          " entered (sent + duplicates + redriven)");
+    }
+    if (by_state[models::sqs::message_state::in_dlq] != c.moved_to_dlq) {
+      violate("message_conservation",
+              url + ": " + std::to_string(by_state[models::sqs::message_state::in_dlq]) +
+                  " copies in the DLQ but " + std::to_string(c.moved_to_dlq) + " moved");
+    }
+    if (by_state[models::sqs::message_state::expired] != c.expired) {
+      violate("message_conservation", url + ": expired copies and the expired counter disagree");
+    }
+  }
+  if (moved_out != moved_in) {
+    violate("message_conservation", std::to_string(moved_out) +
+                                        " messages left for dead-letter queues but " +
+                                        std::to_string(moved_in) + " arrived");
+  }
+}
+
+bool world::quiescent() const {
+  for (const std::string& arn : sagemaker_.execution_arns()) {
+    if (!pl::is_terminal(sagemaker_.observe(arn).status)) return false;
+  }
+  for (const auto& c : consumers_) {
+    if (c->busy()) return false;
+  }
+  for (const std::string& url : sqs_.queue_urls()) {
+    for (const models::sqs::census_entry& m : sqs_.census(url)) {
+      if (m.state == models::sqs::message_state::delayed ||
+          m.state == models::sqs::message_state::visible ||
+          m.state == models::sqs::message_state::in_flight) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void world::final_checks(run_report& report) {
+  // Liveness is promised only when every consumer is the correct one.
+  if (contains(sc_.expect.invariants, "liveness")) {
+    const bool all_correct = std::all_of(consumers_.begin(), consumers_.end(), [](const auto& c) {
+      return c->spec().behavior == consumer_behavior::succeed;
+    });
+    if (all_correct) {
+      for (const std::string& arn : sagemaker_.execution_arns()) {
+        const pl::execution_observation e = sagemaker_.observe(arn);
+        if (!pl::is_terminal(e.status)) {
+          violate("liveness", "execution " + arn + " is still " +
+                                  std::string(pl::to_string(e.status)) + " at the end of the run");
+        }
+      }
+    }
+  }
+  for (const std::string& name : sc_.expect.invariants) {
+    const auto v = violations_.find(name);
+    report.invariants.push_back(v != violations_.end() ? v->second : check_result{name, true, ""});
+  }
+
+  for (std::size_t i = 0; i < sc_.actions.size(); ++i) {
+    const action_spec& a = sc_.actions[i];
+    const action_outcome& o = actions_[i];
+    const std::string name = "action " + std::to_string(i) + " (" + a.call + ")";
+    const std::string got = !o.ran ? "it never ran"
+                            : o.ok ? "it succeeded"
+                                   : "it failed with " + o.error_code;
+    if (a.expect_error) {
+      report.expectations.push_back({name + " fails with " + *a.expect_error,
+                                     o.ran && !o.ok && o.error_code == *a.expect_error, got});
+    } else if (a.expect_ok) {
+      report.expectations.push_back({name + " succeeds", o.ran && o.ok, got});
+    }
+  }
+  for (const auto& [name, x] : sc_.expect.executions) {
+    const auto arn = bound_arns_.find(name);
+    if (arn == bound_arns_.end()) {
+      report.expectations.push_back(
+          {"execution " + name, false, "no execution was bound to \"" + name + "\""});
+      continue;
+    }
+    const pl::execution_observation e = sagemaker_.observe(arn->second);
+    if (x.status) {
+      const std::string actual(pl::to_string(e.status));
+      report.expectations.push_back(
+          {"execution " + name + " is " + *x.status, actual == *x.status, "it is " + actual});
+    }
+    for (const auto& [step, status] : x.steps) {
+      const auto it = std::find_if(e.steps.begin(), e.steps.end(),
+                                   [&](const pl::step_observation& s) { return s.name == step; });
+      const std::string actual =
+          it == e.steps.end() ? "never started" : std::string(pl::to_string(it->status));
+      const std::string wanted = status ? *status : "never started";
+      report.expectations.push_back({"execution " + name + " step " + step + " is " + wanted,
+                                     actual == wanted, "it is " + actual});
+    }
+  }
+  for (const auto& [name, q] : sc_.expect.queues) {
+    const models::sqs::queue_counters c = sqs_.counters(sqs_.queue_url(name));
+    auto expect_count = [&](const char* what, const std::optional<std::int64_t>& wanted,
+                            std::uint64_t actual) {
+      if (!wanted) return;
+      report.expectations.push_back({"queue " + name + " " + what + " " + std::to_string(*wanted),
+                                     static_cast<std::uint64_t>(*wanted) == actual,
+                                     "it is " + std::to_string(actual)});
+    };
+    expect_count("sent", q.sent, c.sent);
+    expect_count("received", q.received, c.received);
+    expect_count("deleted", q.deleted, c.deleted);
+    expect_count("in_dlq", q.in_dlq, c.moved_to_dlq);
+  }
+}
+
+run_report world::run() {
+  create_queues();
+  create_pipelines();
+  for (const consumer_spec& c : sc_.consumers) {
+    consumers_.push_back(std::make_unique<consumer>(
+        sim_, c, sqs_.queue_url(c.queue), sqs_, [this](const std::string& op, const json& request) {
+          return sagemaker_.call(op, request);
+        }));
+    consumers_.back()->start();
+  }
+  schedule_actions();
+  sim_.after_each_event([this] { check_invariants(); });
+  sim::run_result r{sim::stop_reason::stop_requested, 0, 0, {}};
+  std::optional<check_result> model_failure;
+  try {
+    r = sim_.run(sim::run_limits{sc_.until_us, sc_.max_events});
+  } catch (const sim::model_error& e) {
+    // A state machine met an event it has no row for: a finding about the model, reported as a
+    // failed check (with the seed) rather than a crash.
+    model_failure = check_result{"model_error", false,
+                                 std::string(e.what()) + ", seed " + std::to_string(seed_)};
+    r = sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
+                        "model error"};
+  }
+  sim_.after_each_event(nullptr);
+
+  run_report report;
+  report.seed = seed_;
+  report.profile = std::string(models::to_string(sc_.selected_profile));
+  report.strategy = std::string(sim_.current_strategy().name());
+  report.stop_reason = r.reason == sim::stop_reason::stop_requested
+                           ? r.detail
+                           : std::string(sim::to_string(r.reason));
+  report.sim_time_us = r.now_us;
+  report.events = r.events;
+  report.knobs = {{"sqs", sqs_knobs_.resolved()}, {"sagemaker", sagemaker_knobs_.resolved()}};
+  final_checks(report);
+  if (model_failure) report.invariants.push_back(*model_failure);
+  for (const action_outcome& a : actions_) report.actions.push_back(a);
+  for (const auto& [name, arn] : bound_arns_) {
+    const pl::execution_observation e = sagemaker_.observe(arn);
+    execution_outcome x{name, arn, std::string(pl::to_string(e.status)), {}};
+    for (const pl::step_observation& s : e.steps)
+      x.steps.emplace_back(s.name, std::string(pl::to_string(s.status)));
+    report.executions.push_back(std::move(x));
+  }
+  report.trace_records = sim_.trace().size();
+  report.digest = sim_.trace().digest();
+  for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
+  report.trace_lines = sim_.trace().lines();
+  return report;
+}
+
+}  // namespace
+
+bool run_report::ok() const noexcept {
+  const auto ok_of = [](const check_result& c) { return c.ok; };
+  return std::all_of(expectations.begin(), expectations.end(), ok_of) &&
+         std::all_of(invariants.begin(), invariants.end(), ok_of);
+}
+
+json run_report::to_json() const {
+  json out{{"seed", seed},
+           {"profile", profile},
+           {"strategy", strategy},
+           {"stop_reason", stop_reason},
+           {"sim_time_us", sim_time_us},
+           {"sim_time", sim::format_duration(sim_time_us)},
+           {"events", events},
+           {"trace_records", trace_records},
+           {"digest", sim::format_digest(digest)},
+           {"ok", ok()}};
+  json executions_json = json::object();
+  for (const execution_outcome& e : executions) {
+    json steps = json::object();
+    for (const auto& [step, status] : e.steps) steps[step] = status;
+    executions_json[e.name] = {{"arn", e.arn}, {"status", e.status}, {"steps", steps}};
+  }
+  out["executions"] = executions_json;
+  json actions_json = json::object();
+  for (const action_outcome& a : actions) {
+    json entry{{"call", a.call}, {"at_us", a.at_us}};
+    if (!a.ran) {
+      entry["ran"] = false;
+    } else if (a.ok) {
+      entry["ok"] = true;
+    } else {
+      entry["error"] = {{"code", a.error_code}, {"message", a.error_message}};
+    }
+    actions_json[std::to_string(a.index)] = entry;
+  }
+  out["actions"] = actions_json;
+  auto checks = [](const std::vector<check_result>& v) {
+    json arr = json::array();
+    for (const check_result& c : v)
+      arr.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
+    return arr;
+  };
+  out["expectations"] = checks(expectations);
+  out["invariants"] = checks(invariants);
+  return out;
+}
+
+run_report run_scenario(const scenario& sc, run_options options) {
+  world w(sc, options);
+  return w.run();
+}
+
+}  // namespace scenarios

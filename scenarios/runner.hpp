@@ -1,0 +1,78 @@
+// Runs a scenario: builds the simulated SQS and SageMaker, starts the consumers, plays the
+// actions, checks the built-in invariants after every event and the expectations at the end.
+#pragma once
+
+#include "scenarios/scenario.hpp"
+#include "sim/simulation.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+struct run_options {
+  std::optional<std::uint64_t> seed;        ///< Overrides the scenario's seed.
+  std::unique_ptr<sim::strategy> strategy;  ///< Default: random_strategy(seed).
+  std::ostream* trace_sink = nullptr;       ///< Receives every trace line as it is recorded.
+  bool keep_trace_lines = false;
+};
+
+/// One expectation or invariant outcome.
+struct check_result {
+  std::string name;
+  bool ok = true;
+  std::string detail;
+};
+
+struct action_outcome {
+  std::size_t index = 0;
+  std::string call;
+  sim::time_us at_us = 0;
+  bool ok = false;
+  std::string error_code;     ///< When !ok.
+  std::string error_message;  ///< When !ok.
+  nlohmann::json response;    ///< When ok.
+  bool ran = false;           ///< False if the run ended before the action's time.
+};
+
+struct execution_outcome {
+  std::string name;  ///< The "as" name that bound it.
+  std::string arn;
+  std::string status;
+  std::vector<std::pair<std::string, std::string>> steps;  ///< (step, StepStatus) in start order.
+};
+
+struct run_report {
+  std::uint64_t seed = 0;
+  std::string profile;
+  std::string strategy;
+  std::string stop_reason;
+  sim::time_us sim_time_us = 0;
+  std::uint64_t events = 0;
+  std::uint64_t trace_records = 0;
+  std::uint64_t digest = 0;
+  std::vector<std::uint64_t> choices;  ///< Every pick, for replay_strategy.
+  nlohmann::json knobs;                ///< Resolved: {"sqs": {...}, "sagemaker": {...}}.
+  std::vector<execution_outcome> executions;
+  std::vector<action_outcome> actions;
+  std::vector<check_result> expectations;
+  std::vector<check_result> invariants;
+  std::vector<std::string> trace_lines;  ///< When run_options::keep_trace_lines.
+
+  bool ok() const noexcept;
+  /// The --json shape of `pipesim run`.
+  nlohmann::json to_json() const;
+};
+
+/// Runs one scenario. A model meeting an event it has no transition for ends the run with a
+/// failed "model_error" check (time, trace position and seed in its detail). Throws
+/// scenario_error if SQS refuses a queue the scenario describes.
+run_report run_scenario(const scenario& sc, run_options options = {});
+
+}  // namespace scenarios

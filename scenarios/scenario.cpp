@@ -1,0 +1,803 @@
+// Scenario parsing and validation.
+#include "scenario.hpp"
+
+#include "models/pipelines/definition.hpp"
+#include "models/pipelines/service.hpp"
+#include "models/sqs/service.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace scenarios {
+
+using nlohmann::json;
+
+namespace {
+
+std::string join_problems(const std::string& file, const std::vector<problem>& problems) {
+  std::string out;
+  for (const problem& p : problems) {
+    if (!out.empty()) out += '\n';
+    out += file + ": " + (p.pointer.empty() ? "(document)" : p.pointer) + ": " + p.message;
+  }
+  return out;
+}
+
+// RFC 6901 escaping of one reference token.
+std::string child(const std::string& pointer, const std::string& key) {
+  std::string token;
+  for (const char c : key) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return pointer + "/" + token;
+}
+std::string child(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+std::string describe(const json& v) {
+  std::string text = v.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return std::string(v.type_name()) + " " + text;
+}
+
+// Walks a document and collects problems instead of stopping at the first one.
+class checker {
+ public:
+  std::vector<problem> problems;
+
+  void fail(const std::string& pointer, const std::string& message) {
+    problems.push_back(problem{pointer, message});
+  }
+  void expected(const std::string& pointer, const std::string& what, const json& got) {
+    fail(pointer, "expected " + what + ", got " + describe(got));
+  }
+
+  bool object(const json& v, const std::string& pointer) {
+    if (v.is_object()) return true;
+    expected(pointer, "an object", v);
+    return false;
+  }
+
+  // Reports members outside `allowed`; objects in scenario files are closed so typos surface.
+  void only(const json& obj, const std::string& pointer,
+            std::initializer_list<const char*> allowed) {
+    for (const auto& [key, value] : obj.items()) {
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(child(pointer, key), "unknown member \"" + key + "\" (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::optional<std::string> text(const json& v, const std::string& pointer,
+                                  bool non_empty = true) {
+    if (!v.is_string() || (non_empty && v.get_ref<const std::string&>().empty())) {
+      expected(pointer, non_empty ? "a non-empty string" : "a string", v);
+      return std::nullopt;
+    }
+    return v.get<std::string>();
+  }
+
+  std::optional<std::int64_t> integer(const json& v, const std::string& pointer, std::int64_t lo,
+                                      std::int64_t hi) {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi ||
+        (v.is_number_unsigned() &&
+         v.get<std::uint64_t>() >
+             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
+      expected(pointer, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi), v);
+      return std::nullopt;
+    }
+    return v.get<std::int64_t>();
+  }
+
+  std::optional<bool> boolean(const json& v, const std::string& pointer) {
+    if (!v.is_boolean()) {
+      expected(pointer, "true or false", v);
+      return std::nullopt;
+    }
+    return v.get<bool>();
+  }
+
+  std::optional<sim::time_us> duration(const json& v, const std::string& pointer) {
+    if (!v.is_string()) {
+      expected(pointer, "a duration string such as \"30s\", \"250ms\" or \"1h30m\"", v);
+      return std::nullopt;
+    }
+    try {
+      return sim::parse_duration(v.get_ref<const std::string&>());
+    } catch (const sim::duration_error& e) {
+      fail(pointer, e.what());
+      return std::nullopt;
+    }
+  }
+
+  // A duration in whole seconds within [lo_s, hi_s] (SQS queue attributes are whole seconds).
+  std::optional<sim::time_us> seconds(const json& v, const std::string& pointer, std::int64_t lo_s,
+                                      std::int64_t hi_s) {
+    const std::optional<sim::time_us> d = duration(v, pointer);
+    if (!d) return std::nullopt;
+    if (*d % sim::k_second_us != 0 || *d < lo_s * sim::k_second_us ||
+        *d > hi_s * sim::k_second_us) {
+      fail(pointer, "expected whole seconds from " + sim::format_duration(lo_s * sim::k_second_us) +
+                        " to " + sim::format_duration(hi_s * sim::k_second_us) + ", got \"" +
+                        v.get<std::string>() + "\"");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  std::optional<duration_range> range(const json& v, const std::string& pointer) {
+    if (v.is_object()) {
+      only(v, pointer, {"min", "max"});
+      if (!v.contains("min") || !v.contains("max")) {
+        fail(pointer, "expected both \"min\" and \"max\"");
+        return std::nullopt;
+      }
+      const auto lo = duration(v["min"], child(pointer, "min"));
+      const auto hi = duration(v["max"], child(pointer, "max"));
+      if (!lo || !hi) return std::nullopt;
+      if (*lo > *hi) {
+        fail(child(pointer, "max"), "expected max >= min");
+        return std::nullopt;
+      }
+      return duration_range{*lo, *hi};
+    }
+    const auto d = duration(v, pointer);
+    if (!d) return std::nullopt;
+    return duration_range{*d, *d};
+  }
+
+  template <typename T>
+  std::optional<T> one_of(const json& v, const std::string& pointer,
+                          const std::vector<std::pair<const char*, T>>& options) {
+    std::string list;
+    for (const auto& [name, value] : options) {
+      if (v.is_string() && v.get_ref<const std::string&>() == name) return value;
+      list += (list.empty() ? "" : ", ") + std::string(name);
+    }
+    expected(pointer, "one of " + list, v);
+    return std::nullopt;
+  }
+};
+
+bool valid_queue_name(const std::string& name, bool fifo) {
+  std::string base = name;
+  if (fifo) {
+    if (name.size() < 6 || name.compare(name.size() - 5, 5, ".fifo") != 0) return false;
+    base = name.substr(0, name.size() - 5);
+  }
+  if (name.empty() || name.size() > 80) return false;
+  return std::all_of(base.begin(), base.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+bool valid_binding_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+// Every "${name}" inside a JSON value, with the pointer where it appears.
+void references(const json& v, const std::string& pointer,
+                std::vector<std::pair<std::string, std::string>>& out) {
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    for (std::size_t at = s.find("${"); at != std::string::npos; at = s.find("${", at + 2)) {
+      const std::size_t end = s.find('}', at);
+      out.emplace_back(
+          s.substr(at + 2, end == std::string::npos ? std::string::npos : end - at - 2), pointer);
+    }
+  } else if (v.is_object()) {
+    for (const auto& [key, value] : v.items()) references(value, child(pointer, key), out);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) references(v[i], child(pointer, i), out);
+  }
+}
+
+const std::vector<std::string>& execution_statuses() {
+  static const std::vector<std::string> s{"Executing", "Stopping", "Stopped", "Failed",
+                                          "Succeeded"};
+  return s;
+}
+const std::vector<std::string>& step_statuses() {
+  static const std::vector<std::string> s{"Starting", "Executing", "Stopping",
+                                          "Stopped",  "Failed",    "Succeeded"};
+  return s;
+}
+
+void check_status(checker& c, const json& v, const std::string& pointer,
+                  const std::vector<std::string>& allowed, std::optional<std::string>& out) {
+  if (v.is_string() &&
+      std::find(allowed.begin(), allowed.end(), v.get<std::string>()) != allowed.end()) {
+    out = v.get<std::string>();
+    return;
+  }
+  std::string list;
+  for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  c.expected(pointer, "one of " + list, v);
+}
+
+json read_json_file(const std::string& path, const std::string& reported_file) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw scenario_error(reported_file, {problem{"", "cannot read file " + path}});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return json::parse(buffer.str());
+  } catch (const json::parse_error& e) {
+    // nlohmann reports a byte offset; turn it into line and column for people.
+    const std::string text = buffer.str();
+    std::size_t line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    throw scenario_error(reported_file,
+                         {problem{"", "invalid JSON at line " + std::to_string(line) + ", column " +
+                                          std::to_string(column) + " of " + path}});
+  }
+}
+
+std::string directory_of(const std::string& file) {
+  const std::size_t slash = file.find_last_of('/');
+  return slash == std::string::npos ? std::string() : file.substr(0, slash + 1);
+}
+
+void parse_queues(checker& c, const json& queues, scenario& out) {
+  const std::string base = "/queues";
+  if (!c.object(queues, base)) return;
+  for (const auto& [name, q] : queues.items()) {
+    const std::string p = child(base, name);
+    if (!c.object(q, p)) continue;
+    c.only(q, p,
+           {"type", "visibility_timeout", "delay", "retention", "receive_wait", "redrive",
+            "content_based_deduplication", "adversity"});
+    queue_spec spec;
+    spec.name = name;
+    if (q.contains("type")) {
+      spec.fifo = c.one_of<bool>(q["type"], child(p, "type"), {{"standard", false}, {"fifo", true}})
+                      .value_or(false);
+    }
+    if (!valid_queue_name(name, spec.fifo)) {
+      c.fail(p, spec.fifo ? "a FIFO queue name must be 1-80 characters of A-Z, a-z, 0-9, - and _ "
+                            "ending in \".fifo\""
+                          : "a queue name must be 1-80 characters of A-Z, a-z, 0-9, - and _");
+    }
+    // Ranges from the CreateQueue reference (spec sqs.md §3-5).
+    if (q.contains("visibility_timeout")) {
+      spec.visibility_timeout_us =
+          c.seconds(q["visibility_timeout"], child(p, "visibility_timeout"), 0, 43'200);
+    }
+    if (q.contains("delay")) spec.delay_us = c.seconds(q["delay"], child(p, "delay"), 0, 900);
+    if (q.contains("retention")) {
+      spec.retention_us = c.seconds(q["retention"], child(p, "retention"), 60, 1'209'600);
+    }
+    if (q.contains("receive_wait")) {
+      spec.receive_wait_us = c.seconds(q["receive_wait"], child(p, "receive_wait"), 0, 20);
+    }
+    if (q.contains("content_based_deduplication")) {
+      spec.content_based_deduplication =
+          c.boolean(q["content_based_deduplication"], child(p, "content_based_deduplication"));
+      if (!spec.fifo) {
+        c.fail(child(p, "content_based_deduplication"), "only FIFO queues deduplicate by content");
+      }
+    }
+    if (q.contains("redrive")) {
+      const json& r = q["redrive"];
+      const std::string rp = child(p, "redrive");
+      if (c.object(r, rp)) {
+        c.only(r, rp, {"dead_letter_queue", "max_receive_count"});
+        redrive_spec redrive;
+        if (!r.contains("dead_letter_queue")) {
+          c.fail(rp, "missing \"dead_letter_queue\" (the name of another queue)");
+        } else if (auto dlq = c.text(r["dead_letter_queue"], child(rp, "dead_letter_queue"))) {
+          redrive.dead_letter_queue = *dlq;
+          if (!queues.contains(*dlq) || *dlq == name) {
+            c.fail(child(rp, "dead_letter_queue"),
+                   "expected the name of another queue in /queues, got \"" + *dlq + "\"");
+          } else if (queues[*dlq].is_object() &&
+                     (queues[*dlq].value("type", "standard") == "fifo") != spec.fifo) {
+            c.fail(child(rp, "dead_letter_queue"),
+                   "a dead-letter queue must be of the same type as its source queue");
+          }
+        }
+        if (r.contains("max_receive_count")) {
+          redrive.max_receive_count =
+              c.integer(r["max_receive_count"], child(rp, "max_receive_count"), 1, 1000)
+                  .value_or(10);
+        }
+        spec.redrive = redrive;
+      }
+    }
+    if (q.contains("adversity")) {
+      const std::string ap = child(p, "adversity");
+      if (c.object(q["adversity"], ap)) {
+        try {
+          models::knob_values(models::sqs::knobs(), models::profile::aws_documented,
+                              q["adversity"]);
+          spec.adversity = q["adversity"];
+        } catch (const models::knob_error& e) {
+          c.fail(ap, e.what());
+        }
+      }
+    }
+    out.queues.push_back(std::move(spec));
+  }
+}
+
+void parse_pipelines(checker& c, const json& pipelines, const std::string& file, scenario& out,
+                     json& document) {
+  const std::string base = "/pipelines";
+  if (!c.object(pipelines, base)) return;
+  for (const auto& [name, pl] : pipelines.items()) {
+    const std::string p = child(base, name);
+    if (!c.object(pl, p)) continue;
+    c.only(pl, p, {"definition", "definition_file", "steps", "parallelism"});
+    pipeline_spec spec;
+    spec.name = name;
+    std::string definition_pointer = child(p, "definition");
+    if (pl.contains("definition") == pl.contains("definition_file")) {
+      c.fail(p,
+             "expected exactly one of \"definition\" (an object) and \"definition_file\" (a path)");
+      continue;
+    }
+    if (pl.contains("definition")) {
+      spec.definition = pl["definition"];
+    } else if (auto path = c.text(pl["definition_file"], child(p, "definition_file"))) {
+      definition_pointer = child(p, "definition_file");
+      const std::string full = path->front() == '/' ? *path : directory_of(file) + *path;
+      try {
+        spec.definition = read_json_file(full, file);
+      } catch (const scenario_error& e) {
+        c.fail(definition_pointer, e.problems().front().message);
+        continue;
+      }
+      // The document keeps the definition inline, so a trace carries everything a replay needs.
+      document["pipelines"][name].erase("definition_file");
+      document["pipelines"][name]["definition"] = spec.definition;
+    } else {
+      continue;
+    }
+    std::optional<models::pipelines::pipeline_definition> definition;
+    try {
+      definition = models::pipelines::parse_definition(spec.definition);
+    } catch (const models::pipelines::definition_error& e) {
+      const bool from_file = pl.contains("definition_file");
+      c.fail(from_file ? definition_pointer
+                       : definition_pointer + (e.pointer() == "/" ? "" : e.pointer()),
+             (from_file ? "in the definition file at " + e.pointer() + ": " : "") +
+                 std::string(e.what()).substr(e.pointer().size() + 2));
+    }
+    if (pl.contains("steps")) {
+      const std::string sp = child(p, "steps");
+      if (c.object(pl["steps"], sp)) {
+        // The scenario format says "timeout" for a Lambda step's limit; the model calls it
+        // lambda_timeout.
+        json behaviour = pl["steps"];
+        for (auto& [step, b] : behaviour.items()) {
+          if (definition && !definition->find(step)) {
+            c.fail(child(sp, step), "no step \"" + step + "\" in this pipeline's definition");
+          }
+          if (b.is_object() && b.contains("timeout")) {
+            b["lambda_timeout"] = b["timeout"];
+            b.erase("timeout");
+          }
+        }
+        try {
+          models::pipelines::parse_behaviour(behaviour);
+          spec.steps = behaviour;
+        } catch (const models::pipelines::definition_error& e) {
+          std::string pointer = e.pointer();
+          const std::string renamed = "/lambda_timeout";
+          const std::size_t at = pointer.find(renamed);
+          if (at != std::string::npos) pointer.replace(at, renamed.size(), "/timeout");
+          c.fail(sp + (pointer == "/" ? "" : pointer),
+                 std::string(e.what()).substr(e.pointer().size() + 2));
+        }
+      }
+    }
+    if (pl.contains("parallelism")) {
+      spec.parallelism = c.integer(pl["parallelism"], child(p, "parallelism"), 1,
+                                   std::numeric_limits<std::int32_t>::max());
+    }
+    out.pipelines.push_back(std::move(spec));
+  }
+}
+
+void parse_consumers(checker& c, const json& consumers, scenario& out) {
+  const std::string base = "/consumers";
+  if (!consumers.is_array()) {
+    c.expected(base, "an array of consumers", consumers);
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < consumers.size(); ++i) {
+    const json& k = consumers[i];
+    const std::string p = child(base, i);
+    if (!c.object(k, p)) continue;
+    c.only(k, p,
+           {"name", "queue", "behavior", "work", "cleanup", "poll_wait", "max_messages",
+            "extend_visibility", "use_client_request_token", "outputs", "crash_probability",
+            "failure_reason"});
+    consumer_spec spec;
+    if (!k.contains("name")) {
+      c.fail(p, "missing \"name\"");
+    } else if (auto n = c.text(k["name"], child(p, "name"))) {
+      spec.name = *n;
+      if (!names.insert(*n).second)
+        c.fail(child(p, "name"), "duplicate consumer name \"" + *n + "\"");
+    }
+    if (!k.contains("queue")) {
+      c.fail(p, "missing \"queue\" (the name of a queue in /queues)");
+    } else if (auto q = c.text(k["queue"], child(p, "queue"))) {
+      spec.queue = *q;
+      if (std::none_of(out.queues.begin(), out.queues.end(),
+                       [&](const queue_spec& qs) { return qs.name == *q; })) {
+        c.fail(child(p, "queue"), "expected the name of a queue in /queues, got \"" + *q + "\"");
+      }
+    }
+    if (!k.contains("behavior")) {
+      c.fail(p, "missing \"behavior\"");
+    } else {
+      spec.behavior = c.one_of<consumer_behavior>(
+                           k["behavior"], child(p, "behavior"),
+                           {{"succeed", consumer_behavior::succeed},
+                            {"fail", consumer_behavior::fail},
+                            {"ignore_stopping", consumer_behavior::ignore_stopping},
+                            {"never_answer", consumer_behavior::never_answer},
+                            {"crash_before_delete", consumer_behavior::crash_before_delete},
+                            {"slow", consumer_behavior::slow}})
+                          .value_or(consumer_behavior::succeed);
+    }
+    if (k.contains("work")) spec.work = c.range(k["work"], child(p, "work")).value_or(spec.work);
+    if (k.contains("cleanup")) {
+      spec.cleanup = c.range(k["cleanup"], child(p, "cleanup")).value_or(spec.cleanup);
+    }
+    if (k.contains("poll_wait")) {
+      spec.poll_wait_us = c.seconds(k["poll_wait"], child(p, "poll_wait"), 0, 20).value_or(0);
+    }
+    if (k.contains("max_messages")) {
+      spec.max_messages = c.integer(k["max_messages"], child(p, "max_messages"), 1, 10).value_or(1);
+    }
+    if (k.contains("extend_visibility")) {
+      spec.extend_visibility =
+          c.boolean(k["extend_visibility"], child(p, "extend_visibility")).value_or(false);
+    }
+    if (k.contains("use_client_request_token")) {
+      spec.use_client_request_token =
+          c.boolean(k["use_client_request_token"], child(p, "use_client_request_token"))
+              .value_or(true);
+    }
+    if (k.contains("outputs")) {
+      const std::string op = child(p, "outputs");
+      if (c.object(k["outputs"], op)) {
+        for (const auto& [oname, value] : k["outputs"].items()) {
+          if (!value.is_string())
+            c.expected(child(op, oname), "a string (output values are strings)", value);
+        }
+        spec.outputs = k["outputs"];
+      }
+    }
+    if (k.contains("crash_probability")) {
+      const json& v = k["crash_probability"];
+      if (!v.is_number() || v.get<double>() < 0.0 || v.get<double>() > 1.0) {
+        c.expected(child(p, "crash_probability"), "a number from 0 to 1", v);
+      } else {
+        spec.crash_probability = v.get<double>();
+      }
+    }
+    if (k.contains("failure_reason")) {
+      spec.failure_reason =
+          c.text(k["failure_reason"], child(p, "failure_reason"), false).value_or("");
+    }
+    out.consumers.push_back(std::move(spec));
+  }
+}
+
+void parse_actions(checker& c, const json& actions, scenario& out) {
+  const std::string base = "/actions";
+  if (!actions.is_array()) {
+    c.expected(base, "an array of actions", actions);
+    return;
+  }
+  std::set<std::string> bound;
+  sim::time_us previous_at = 0;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const json& a = actions[i];
+    const std::string p = child(base, i);
+    if (!c.object(a, p)) continue;
+    c.only(a, p, {"at", "call", "params", "as", "expect"});
+    action_spec spec;
+    if (!a.contains("at")) {
+      c.fail(p, "missing \"at\" (a duration such as \"30s\")");
+    } else if (auto at = c.duration(a["at"], child(p, "at"))) {
+      spec.at_us = *at;
+      if (*at < previous_at) c.fail(child(p, "at"), "actions must be in time order");
+      previous_at = *at;
+    }
+    const std::vector<std::string>& ops = action_operations();
+    if (!a.contains("call")) {
+      c.fail(p, "missing \"call\" (an API operation name)");
+    } else if (!a["call"].is_string() ||
+               std::find(ops.begin(), ops.end(), a["call"].get<std::string>()) == ops.end()) {
+      std::string list;
+      for (const std::string& o : ops) list += (list.empty() ? "" : ", ") + o;
+      c.expected(child(p, "call"), "one of " + list, a["call"]);
+    } else {
+      spec.call = a["call"].get<std::string>();
+    }
+    if (a.contains("params")) {
+      if (c.object(a["params"], child(p, "params"))) spec.params = a["params"];
+      std::vector<std::pair<std::string, std::string>> refs;
+      references(a["params"], child(p, "params"), refs);
+      for (const auto& [name, where] : refs) {
+        if (!bound.count(name)) {
+          c.fail(where, "\"${" + name + "}\" names no earlier action's \"as\"");
+        }
+      }
+    }
+    if (a.contains("as")) {
+      if (auto name = c.text(a["as"], child(p, "as"))) {
+        if (!valid_binding_name(*name)) {
+          c.fail(child(p, "as"), "expected a name of letters, digits, _ and -");
+        } else if (!bound.insert(*name).second) {
+          c.fail(child(p, "as"), "\"" + *name + "\" is already bound by an earlier action");
+        }
+        spec.bind_as = *name;
+      }
+    }
+    if (a.contains("expect")) {
+      const json& e = a["expect"];
+      const std::string ep = child(p, "expect");
+      if (e.is_object() && e.size() == 1 && e.contains("error") && e["error"].is_string() &&
+          !e["error"].get<std::string>().empty()) {
+        spec.expect_error = e["error"].get<std::string>();
+      } else if (e.is_object() && e.size() == 1 && e.contains("ok") && e["ok"] == true) {
+        spec.expect_ok = true;
+      } else {
+        c.expected(ep, "{\"error\": \"<Code>\"} or {\"ok\": true}", e);
+      }
+    }
+    out.actions.push_back(std::move(spec));
+  }
+}
+
+void parse_expect(checker& c, const json& expect, scenario& out) {
+  const std::string base = "/expect";
+  if (!c.object(expect, base)) return;
+  c.only(expect, base, {"executions", "queues", "invariants"});
+  std::set<std::string> bound;
+  for (const action_spec& a : out.actions) {
+    if (a.bind_as) bound.insert(*a.bind_as);
+  }
+  if (expect.contains("executions")) {
+    const std::string p = child(base, "executions");
+    if (c.object(expect["executions"], p)) {
+      for (const auto& [name, e] : expect["executions"].items()) {
+        const std::string ep = child(p, name);
+        if (!bound.count(name)) c.fail(ep, "\"" + name + "\" names no action's \"as\"");
+        if (!c.object(e, ep)) continue;
+        c.only(e, ep, {"status", "steps"});
+        execution_expectation x;
+        if (e.contains("status"))
+          check_status(c, e["status"], child(ep, "status"), execution_statuses(), x.status);
+        if (e.contains("steps") && c.object(e["steps"], child(ep, "steps"))) {
+          for (const auto& [step, status] : e["steps"].items()) {
+            std::optional<std::string> s;
+            if (!status.is_null()) {
+              check_status(c, status, child(child(ep, "steps"), step), step_statuses(), s);
+            }
+            x.steps[step] = s;
+          }
+        }
+        out.expect.executions[name] = std::move(x);
+      }
+    }
+  }
+  if (expect.contains("queues")) {
+    const std::string p = child(base, "queues");
+    if (c.object(expect["queues"], p)) {
+      for (const auto& [name, counts] : expect["queues"].items()) {
+        const std::string qp = child(p, name);
+        if (std::none_of(out.queues.begin(), out.queues.end(),
+                         [&](const queue_spec& q) { return q.name == name; })) {
+          c.fail(qp, "expected the name of a queue in /queues");
+        }
+        if (!c.object(counts, qp)) continue;
+        c.only(counts, qp, {"sent", "received", "deleted", "in_dlq"});
+        queue_expectation q;
+        const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+        if (counts.contains("sent")) q.sent = c.integer(counts["sent"], child(qp, "sent"), 0, max);
+        if (counts.contains("received"))
+          q.received = c.integer(counts["received"], child(qp, "received"), 0, max);
+        if (counts.contains("deleted"))
+          q.deleted = c.integer(counts["deleted"], child(qp, "deleted"), 0, max);
+        if (counts.contains("in_dlq"))
+          q.in_dlq = c.integer(counts["in_dlq"], child(qp, "in_dlq"), 0, max);
+        out.expect.queues[name] = q;
+      }
+    }
+  }
+  out.expect.invariants = invariant_names();
+  if (expect.contains("invariants")) {
+    const json& inv = expect["invariants"];
+    const std::string p = child(base, "invariants");
+    if (inv == "all") return;
+    if (!inv.is_array()) {
+      c.expected(p, "\"all\" or an array of invariant names", inv);
+      return;
+    }
+    out.expect.invariants.clear();
+    const std::vector<std::string>& known = invariant_names();
+    for (std::size_t i = 0; i < inv.size(); ++i) {
+      if (!inv[i].is_string() ||
+          std::find(known.begin(), known.end(), inv[i].get<std::string>()) == known.end()) {
+        std::string list;
+        for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+        c.expected(child(p, i), "one of " + list, inv[i]);
+      } else {
+        out.expect.invariants.push_back(inv[i].get<std::string>());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+scenario_error::scenario_error(std::string file, std::vector<problem> problems)
+    : std::runtime_error(join_problems(file, problems)),
+      file_(std::move(file)),
+      problems_(std::move(problems)) {}
+
+std::string_view to_string(consumer_behavior b) noexcept {
+  switch (b) {
+    case consumer_behavior::succeed:
+      return "succeed";
+    case consumer_behavior::fail:
+      return "fail";
+    case consumer_behavior::ignore_stopping:
+      return "ignore_stopping";
+    case consumer_behavior::never_answer:
+      return "never_answer";
+    case consumer_behavior::crash_before_delete:
+      return "crash_before_delete";
+    case consumer_behavior::slow:
+      return "slow";
+  }
+  return "succeed";
+}
+
+const std::vector<std::string>& invariant_names() {
+  static const std::vector<std::string> names{
+      "stop_waits_for_callback", "one_stopping_message_per_step", "token_resolved_once",
+      "terminal_status_final",   "message_conservation",          "liveness"};
+  return names;
+}
+
+const std::vector<std::string>& action_operations() {
+  static const std::vector<std::string> ops = [] {
+    std::vector<std::string> all = models::pipelines::service::operations();
+    for (const char* op :
+         {"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage",
+          "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
+          "GetQueueAttributes", "SetQueueAttributes", "PurgeQueue", "CreateQueue", "GetQueueUrl"}) {
+      all.emplace_back(op);
+    }
+    return all;
+  }();
+  return ops;
+}
+
+scenario parse_scenario(const json& document, const std::string& file) {
+  checker c;
+  scenario out;
+  out.file = file;
+  out.document = document;
+  if (!document.is_object()) {
+    c.expected("", "a JSON object", document);
+    throw scenario_error(file, c.problems);
+  }
+  c.only(document, "",
+         {"pipesim", "name", "description", "seed", "profile", "knobs", "until", "max_events",
+          "region", "account", "queues", "pipelines", "consumers", "actions", "expect"});
+  if (!document.contains("pipesim")) {
+    c.fail("/pipesim", "missing: a scenario file starts with \"pipesim\": 1");
+  } else if (document["pipesim"] != 1) {
+    c.expected("/pipesim", "1 (the only format version)", document["pipesim"]);
+  }
+  if (!document.contains("name")) {
+    c.fail("/name", "missing: every scenario has a name");
+  } else {
+    out.name = c.text(document["name"], "/name").value_or("");
+  }
+  if (document.contains("description")) {
+    out.description = c.text(document["description"], "/description", false).value_or("");
+  }
+  if (document.contains("seed")) {
+    if (!document["seed"].is_number_unsigned() &&
+        !(document["seed"].is_number_integer() && document["seed"].get<std::int64_t>() >= 0)) {
+      c.expected("/seed", "a non-negative integer", document["seed"]);
+    } else {
+      out.seed = document["seed"].get<std::uint64_t>();
+    }
+  }
+  if (document.contains("profile")) {
+    out.selected_profile =
+        c.one_of<models::profile>(document["profile"], "/profile",
+                                  {{"ideal", models::profile::ideal},
+                                   {"aws_documented", models::profile::aws_documented},
+                                   {"adversarial", models::profile::adversarial}})
+            .value_or(models::profile::aws_documented);
+  }
+  if (document.contains("knobs") && c.object(document["knobs"], "/knobs")) {
+    json sqs_knobs = json::object();
+    json pipeline_knobs = json::object();
+    for (const auto& [name, value] : document["knobs"].items()) {
+      (name.rfind("sqs.", 0) == 0 ? sqs_knobs : pipeline_knobs)[name] = value;
+    }
+    try {
+      models::knob_values(models::sqs::knobs(), out.selected_profile, sqs_knobs);
+      models::knob_values(models::pipelines::knobs(), out.selected_profile, pipeline_knobs);
+      out.knobs = document["knobs"];
+    } catch (const models::knob_error& e) {
+      c.fail("/knobs", e.what());
+    }
+  }
+  if (document.contains("until"))
+    out.until_us = c.duration(document["until"], "/until").value_or(out.until_us);
+  if (document.contains("max_events")) {
+    out.max_events = static_cast<std::uint64_t>(c.integer(document["max_events"], "/max_events", 1,
+                                                          std::numeric_limits<std::int64_t>::max())
+                                                    .value_or(1));
+  }
+  if (document.contains("region")) {
+    out.region = c.text(document["region"], "/region").value_or(out.region);
+  }
+  if (document.contains("account")) {
+    const json& a = document["account"];
+    if (!a.is_string() || a.get<std::string>().size() != 12 ||
+        !std::all_of(a.get<std::string>().begin(), a.get<std::string>().end(),
+                     [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      c.expected("/account", "a 12-digit AWS account id as a string", a);
+    } else {
+      out.account = a.get<std::string>();
+    }
+  }
+  if (document.contains("queues")) parse_queues(c, document["queues"], out);
+  if (document.contains("pipelines"))
+    parse_pipelines(c, document["pipelines"], file, out, out.document);
+  if (document.contains("consumers")) parse_consumers(c, document["consumers"], out);
+  if (document.contains("actions")) parse_actions(c, document["actions"], out);
+  if (document.contains("expect")) {
+    parse_expect(c, document["expect"], out);
+  } else {
+    out.expect.invariants = invariant_names();
+  }
+  if (!c.problems.empty()) throw scenario_error(file, c.problems);
+  return out;
+}
+
+scenario load_scenario(const std::string& path) {
+  return parse_scenario(read_json_file(path, path), path);
+}
+
+}  // namespace scenarios

@@ -1,0 +1,152 @@
+// Scenario files (format version 1): parsing and validation. Every error names the file, the JSON
+// pointer of the bad field and what was expected.
+#pragma once
+
+#include "models/common/knobs.hpp"
+#include "sim/time.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+/// One problem in a scenario file.
+struct problem {
+  std::string pointer;  ///< JSON pointer of the bad field ("" for the whole document).
+  std::string message;  ///< What was expected, and what was found.
+};
+
+/// Thrown by parse_scenario/load_scenario with every problem found. what() is one line per
+/// problem: "<file>: <pointer>: <message>".
+class scenario_error : public std::runtime_error {
+ public:
+  scenario_error(std::string file, std::vector<problem> problems);
+  const std::string& file() const noexcept { return file_; }
+  const std::vector<problem>& problems() const noexcept { return problems_; }
+
+ private:
+  std::string file_;
+  std::vector<problem> problems_;
+};
+
+/// A duration, fixed or drawn from [min_us, max_us] through a choice point (min is nominal).
+struct duration_range {
+  sim::time_us min_us = 0;
+  sim::time_us max_us = 0;
+};
+
+struct redrive_spec {
+  std::string dead_letter_queue;  ///< Name of another queue in the scenario.
+  std::int64_t max_receive_count = 10;
+};
+
+struct queue_spec {
+  std::string name;
+  bool fifo = false;
+  std::optional<sim::time_us> visibility_timeout_us;
+  std::optional<sim::time_us> delay_us;
+  std::optional<sim::time_us> retention_us;
+  std::optional<sim::time_us> receive_wait_us;
+  std::optional<bool> content_based_deduplication;
+  std::optional<redrive_spec> redrive;
+  nlohmann::json adversity = nlohmann::json::object();  ///< "sqs.*" knob overrides for this queue.
+};
+
+struct pipeline_spec {
+  std::string name;
+  nlohmann::json definition;                        ///< The SageMaker definition object.
+  nlohmann::json steps = nlohmann::json::object();  ///< Step name -> simulated behaviour.
+  std::optional<std::int64_t> parallelism;
+};
+
+/// The built-in consumer behaviours: the consumers people write, correct and buggy.
+enum class consumer_behavior {
+  succeed,              ///< Work, answer Success, delete; on Stopping clean up, answer Failure.
+  fail,                 ///< Answer Failure for every message.
+  ignore_stopping,      ///< Treats the Stopping message as a new job (AWS's own sample's bug).
+  never_answer,         ///< Receives and deletes, never calls Send*.
+  crash_before_delete,  ///< Answers, then dies before deleting, so SQS redelivers.
+  slow,                 ///< Works longer than the visibility timeout without extending it.
+};
+std::string_view to_string(consumer_behavior b) noexcept;
+
+struct consumer_spec {
+  std::string name;
+  std::string queue;
+  consumer_behavior behavior = consumer_behavior::succeed;
+  duration_range work{10 * sim::k_second_us, 10 * sim::k_second_us};
+  duration_range cleanup{sim::k_second_us, sim::k_second_us};
+  sim::time_us poll_wait_us = 20 * sim::k_second_us;
+  std::int64_t max_messages = 1;
+  bool extend_visibility = false;
+  bool use_client_request_token = true;
+  nlohmann::json outputs = nlohmann::json::object();  ///< OutputParameters {name: value}.
+  double crash_probability = 0.0;
+  std::string failure_reason = "Consumer reported failure";
+};
+
+struct action_spec {
+  sim::time_us at_us = 0;
+  std::string call;                                  ///< SageMaker or SQS operation name.
+  nlohmann::json params = nlohmann::json::object();  ///< AWS-shaped request; "${name}" expands.
+  std::optional<std::string> bind_as;                ///< "as": a name for the call's result.
+  std::optional<std::string> expect_error;           ///< expect {"error": "<Code>"}.
+  bool expect_ok = false;                            ///< expect {"ok": true}.
+};
+
+struct execution_expectation {
+  std::optional<std::string> status;
+  /// Step name -> expected StepStatus, or nullopt for "never started".
+  std::map<std::string, std::optional<std::string>> steps;
+};
+
+struct queue_expectation {
+  std::optional<std::int64_t> sent, received, deleted, in_dlq;
+};
+
+struct expectations {
+  std::map<std::string, execution_expectation> executions;  ///< By "as" name.
+  std::map<std::string, queue_expectation> queues;          ///< By queue name.
+  std::vector<std::string> invariants;                      ///< Names to check (default all).
+};
+
+struct scenario {
+  std::string file;  ///< Where it was read from ("<inline>" for parse_scenario without a file).
+  nlohmann::json document;  ///< The file as read, definition_file references inlined.
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  models::profile selected_profile = models::profile::aws_documented;
+  nlohmann::json knobs = nlohmann::json::object();
+  sim::time_us until_us = 30 * sim::k_day_us;
+  std::uint64_t max_events = 10'000'000;
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  std::vector<queue_spec> queues;        ///< In name order.
+  std::vector<pipeline_spec> pipelines;  ///< In name order.
+  std::vector<consumer_spec> consumers;  ///< In file order.
+  std::vector<action_spec> actions;      ///< In file order.
+  expectations expect;
+};
+
+/// The built-in invariants, by the names scenario files use.
+const std::vector<std::string>& invariant_names();
+
+/// The SageMaker and SQS operations an action may call.
+const std::vector<std::string>& action_operations();
+
+/// Validates and parses a scenario document. `file` is used in messages and to resolve
+/// definition_file paths (relative to the file's directory). Throws scenario_error.
+scenario parse_scenario(const nlohmann::json& document, const std::string& file);
+
+/// Reads, validates and parses a scenario file. Throws scenario_error (unreadable file or invalid
+/// JSON included, with the line and column of a syntax error).
+scenario load_scenario(const std::string& path);
+
+}  // namespace scenarios

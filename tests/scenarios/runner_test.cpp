@@ -1,0 +1,89 @@
+// The runner: determinism, and the bundled verdicts holding whatever the seed.
+#include "scenarios/runner.hpp"
+
+#include "scenarios/scenario.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <rapidcheck/boost_test.h>
+
+#include <string>
+
+BOOST_AUTO_TEST_SUITE(runner_test)
+
+scenarios::scenario bundled(const std::string& name) {
+  return scenarios::load_scenario(PIPESIM_SOURCE_DIR "/scenarios/library/" + name + ".json");
+}
+
+std::string failures(const scenarios::run_report& r) {
+  std::string out;
+  for (const auto* checks : {&r.expectations, &r.invariants}) {
+    for (const scenarios::check_result& c : *checks) {
+      if (!c.ok) out += c.name + ": " + c.detail + "\n";
+    }
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(same_scenario_and_seed_give_the_same_trace) {
+  const scenarios::scenario sc = bundled("stop_during_callback");
+  scenarios::run_options a;
+  a.keep_trace_lines = true;
+  scenarios::run_options b;
+  b.keep_trace_lines = true;
+  const scenarios::run_report ra = scenarios::run_scenario(sc, std::move(a));
+  const scenarios::run_report rb = scenarios::run_scenario(sc, std::move(b));
+  BOOST_TEST(ra.digest == rb.digest);
+  BOOST_TEST(ra.trace_lines == rb.trace_lines);
+  BOOST_TEST(ra.ok(), failures(ra));
+}
+
+BOOST_AUTO_TEST_CASE(replaying_the_recorded_picks_reproduces_the_run) {
+  const scenarios::scenario sc = bundled("duplicate_delivery");
+  scenarios::run_options first;
+  first.seed = 99;
+  const scenarios::run_report original = scenarios::run_scenario(sc, std::move(first));
+  scenarios::run_options again;
+  again.seed = 99;
+  again.strategy = std::make_unique<sim::replay_strategy>(original.choices);
+  BOOST_TEST(scenarios::run_scenario(sc, std::move(again)).digest == original.digest);
+}
+
+BOOST_AUTO_TEST_CASE(the_report_json_has_the_documented_members) {
+  const scenarios::run_report r = scenarios::run_scenario(bundled("second_stop_new_token"));
+  const nlohmann::json j = r.to_json();
+  for (const char* key :
+       {"seed", "executions", "actions", "expectations", "invariants", "events", "sim_time"}) {
+    BOOST_TEST(j.contains(key), key);
+  }
+  BOOST_TEST(j["executions"]["run"]["status"] == "Stopped");
+  BOOST_TEST(j["actions"]["1"]["ok"] == true);
+  BOOST_TEST(j["actions"]["2"]["error"]["code"] == "ValidationException");
+  BOOST_TEST(j["invariants"].size() == scenarios::invariant_names().size());
+}
+
+// The library's verdicts are properties of the race, not of one lucky seed.
+RC_BOOST_PROP(bundled_verdicts_hold_for_any_seed, (std::uint64_t seed)) {
+  for (const char* name :
+       {"stop_during_callback", "double_stop_same_token", "duplicate_delivery",
+        "consumer_crash_after_side_effect", "parallelism_fan_out", "consumer_ignores_stopping",
+        "stop_after_success", "stop_in_delay_window", "second_stop_new_token",
+        "dlq_after_max_receive_count"}) {
+    scenarios::run_options o;
+    o.seed = seed;
+    const scenarios::run_report r = scenarios::run_scenario(bundled(name), std::move(o));
+    RC_ASSERT(failures(r) == std::string());
+  }
+}
+
+// Under the adversarial profile (duplicates, reordering, latency, 1 s timers) expectations about
+// exact counts may change, but the built-in invariants must still hold for the correct consumer.
+RC_BOOST_PROP(invariants_hold_under_adversity_for_the_correct_consumer, (std::uint64_t seed)) {
+  scenarios::scenario sc = bundled("stop_during_callback");
+  sc.selected_profile = models::profile::adversarial;
+  scenarios::run_options o;
+  o.seed = seed;
+  const scenarios::run_report r = scenarios::run_scenario(sc, std::move(o));
+  for (const scenarios::check_result& c : r.invariants) RC_ASSERT(c.ok);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
