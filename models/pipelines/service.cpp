@@ -846,12 +846,16 @@ struct service::impl {
           } else if (r.callback && r.callback->state() == callback_state::waiting_for_answer) {
             // [AR-Stop], [DG-Steps]: one additional message, status Stopping, same token.
             step_event(e, i, events::stop_requested{});
-            const api_result res = send_to_queue(e, i, message_body(e, i, "Stopping"), "stopping");
-            if (res.ok()) {
-              ++r.stopping_messages;
-              callback_event(e, i, events::stopping_message_sent{});
+            const sim::time_us delay_max_ms =
+                knobs.duration("stop.stopping_message_delay_max") / sim::k_millisecond_us;
+            const sim::time_us delay =
+                sim.choose_between("pipelines.stopping_message_delay_ms", 0, delay_max_ms) *
+                sim::k_millisecond_us;
+            if (delay == 0) {
+              send_stopping_message(ex, i);
             } else {
-              callback_event(e, i, events::stopping_message_send_failed{});
+              sim.schedule_after(
+                  delay, [this, ex, i] { send_stopping_message(ex, i); }, e.lane);
             }
           }
           break;
@@ -861,6 +865,20 @@ struct service::impl {
       }
     }
     advance(e);
+  }
+
+  // Sends the Stopping message unless the step was answered while it was delayed.
+  void send_stopping_message(std::size_t ex, std::size_t i) {
+    execution& e = *executions[ex];
+    step_run& r = e.steps[i];
+    if (!r.callback || r.callback->state() != callback_state::waiting_for_answer) return;
+    const api_result res = send_to_queue(e, i, message_body(e, i, "Stopping"), "stopping");
+    if (res.ok()) {
+      ++r.stopping_messages;
+      callback_event(e, i, events::stopping_message_sent{});
+    } else {
+      callback_event(e, i, events::stopping_message_send_failed{});
+    }
   }
 
   void job_stopped(std::size_t ex, std::size_t i) {
@@ -1481,7 +1499,11 @@ std::string service::create_pipeline(const std::string& name, const json& defini
 }
 
 api_result service::call(std::string_view operation, const json& request) {
-  api_result r = impl_->dispatch(operation, request);
+  // [BC-Retry]: a throttled call is refused before it has any effect; SDKs retry it.
+  api_result r =
+      impl_->sim.chance("pipelines.api.throttle", impl_->knobs.number("api.throttle_probability"))
+          ? api_result::failure("ThrottlingException", "Rate exceeded")
+          : impl_->dispatch(operation, request);
   if (impl_->sim.trace().enabled()) {
     json fields = {{"operation", operation}, {"outcome", r.ok() ? "ok" : r.error->code}};
     if (r.ok() && r.response.contains("PipelineExecutionArn"))
@@ -1506,6 +1528,7 @@ const std::set<std::string>& service::error_codes() {
                                            k_conflict,
                                            k_limit,
                                            "SerializationException",
+                                           "ThrottlingException",
                                            "UnknownOperationException"};
   return codes;
 }

@@ -75,6 +75,43 @@ BOOST_AUTO_TEST_CASE(running_callback_step_gets_one_stopping_message_with_the_sa
   BOOST_TEST(w.step(arn, "CB").status == step_status::stopping);
 }
 
+// Spec §9.8 (undocumented timing): with stop.stopping_message_delay_max the Stopping message may
+// lag the stop; it still goes out once, with the same token, and not at all if the step is
+// answered first.
+BOOST_AUTO_TEST_CASE(a_delayed_stopping_message_still_goes_out_once_unless_answered_first) {
+  world w({{"stop.stopping_message_delay_max", "30s"}}, models::profile::aws_documented, 3);
+  const std::string arn = callback_and_job(w);
+  w.stop(arn, token(900));
+  BOOST_TEST(w.step(arn, "CB").status == step_status::stopping);
+  w.run_for(31 * k_s);
+  BOOST_REQUIRE(w.sqs.requests.size() == 2u);
+  BOOST_TEST(w.sqs.bodies()[1]["status"] == "Stopping");
+  BOOST_TEST(w.sqs.bodies()[1]["token"] == cb_token(w, arn));
+  BOOST_TEST(w.step(arn, "CB").stopping_messages_sent == 1);
+
+  // Answered during the delay (drawn from up to an hour, so not zero for this seed): the Stopping
+  // message is never sent and the stop completes.
+  world fast({{"stop.stopping_message_delay_max", "1h"}}, models::profile::aws_documented, 3);
+  const std::string arn2 = callback_and_job(fast);
+  fast.stop(arn2, token(901));
+  fast.succeed(cb_token(fast, arn2));
+  fast.run_for(2 * 3600 * k_s);
+  BOOST_TEST(fast.sqs.requests.size() == 1u);
+  BOOST_TEST(fast.step(arn2, "CB").stopping_messages_sent == 0);
+  BOOST_TEST(fast.status(arn2) == execution_status::stopped);
+}
+
+// Spec §9.19: throttling refuses a call before it has any effect.
+BOOST_AUTO_TEST_CASE(a_throttled_call_has_no_effect) {
+  world w(json{{"api.throttle_probability", 1.0}});
+  w.svc.create_pipeline("p", definition(json::array({job_step("Job")})));
+  const auto r =
+      w.call("StartPipelineExecution", {{"PipelineName", "p"}, {"ClientRequestToken", token(1)}});
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error->code == "ThrottlingException");
+  BOOST_TEST(w.svc.execution_arns().empty());
+}
+
 // [AR-Stop] The execution does not reach Stopped until the callback step is answered.
 BOOST_AUTO_TEST_CASE(execution_waits_for_the_callback_answer) {
   world w;
