@@ -5,7 +5,6 @@
 
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
-#include <boost/msm/front/state_machine_def.hpp>
 
 namespace models::pipelines {
 namespace {
@@ -17,12 +16,7 @@ using msm::front::Row;
 using namespace events;
 
 template <callback_state S>
-struct path_state : msm::front::state<> {
-  template <class Event, class Fsm>
-  void on_entry(const Event&, Fsm& fsm) {
-    fsm.state = S;
-  }
-};
+using path_state = detail::publishing_state<S>;
 struct token_issued : path_state<callback_state::token_issued> {};
 struct waiting_for_answer : path_state<callback_state::waiting_for_answer> {};
 struct stopping_notice_sent : path_state<callback_state::stopping_message_sent> {};
@@ -31,7 +25,8 @@ struct answered_failure : path_state<callback_state::answered_failure> {};
 struct message_send_failed : path_state<callback_state::message_send_failed> {};
 struct timed_out : path_state<callback_state::timed_out> {};
 
-struct callback_def : msm::front::state_machine_def<callback_def> {
+struct callback_def
+    : detail::reporting_def<callback_def, callback_state, callback_state::token_issued> {
   using initial_state = token_issued;
 
   // [DG-Steps]: the service issues a token and sends the message, then waits for
@@ -57,19 +52,6 @@ struct callback_def : msm::front::state_machine_def<callback_def> {
   //   +---------------------+------------------------------+---------------------+-------+------+
   > {};
   // clang-format on
-
-  template <class Event, class Fsm>
-  void no_transition(const Event&, Fsm&, int) {
-    problem =
-        std::string("no transition from ") + std::string(to_string(state)) + " on " + Event::name;
-  }
-  template <class Event, class Fsm>
-  void exception_caught(const Event&, Fsm&, std::exception& e) {
-    problem = std::string("exception in action on ") + Event::name + ": " + e.what();
-  }
-
-  callback_state state = callback_state::token_issued;
-  std::string problem;
 };
 
 }  // namespace
@@ -82,16 +64,11 @@ callback_machine::callback_machine(sim::simulation& s, std::string name)
 }
 callback_machine::~callback_machine() = default;
 
-callback_state callback_machine::state() const noexcept { return fsm_->state; }
+callback_state callback_machine::state() const noexcept { return fsm_->status; }
 
 template <class Event>
 void callback_machine::dispatch(const Event& e) {
-  fsm_->process_event(e);
-  if (!fsm_->problem.empty()) {
-    std::string problem;
-    problem.swap(fsm_->problem);
-    detail::raise(sim_, "callback " + name_, problem);
-  }
+  detail::process_or_raise(*fsm_, e, sim_, "callback " + name_);
 }
 
 void callback_machine::process(const callback_message_sent& e) { dispatch(e); }

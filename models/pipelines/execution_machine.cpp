@@ -5,7 +5,6 @@
 
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
-#include <boost/msm/front/state_machine_def.hpp>
 
 namespace models::pipelines {
 namespace {
@@ -18,19 +17,15 @@ using namespace events;
 
 // States are conditions; entering one publishes the AWS status to the front-end.
 template <execution_status S>
-struct status_state : msm::front::state<> {
-  template <class Event, class Fsm>
-  void on_entry(const Event&, Fsm& fsm) {
-    fsm.status = S;
-  }
-};
+using status_state = detail::publishing_state<S>;
 struct executing : status_state<execution_status::executing> {};
 struct stopping : status_state<execution_status::stopping> {};
 struct stopped : status_state<execution_status::stopped> {};
 struct failed : status_state<execution_status::failed> {};
 struct succeeded : status_state<execution_status::succeeded> {};
 
-struct execution_def : msm::front::state_machine_def<execution_def> {
+struct execution_def
+    : detail::reporting_def<execution_def, execution_status, execution_status::executing> {
   using initial_state = executing;
 
   // Sources: Start creates Executing, a stop goes Stopping then Stopped, a Lambda timeout during
@@ -54,19 +49,6 @@ struct execution_def : msm::front::state_machine_def<execution_def> {
   //   +-----------+------------------------+-----------+-------+------+
   > {};
   // clang-format on
-
-  template <class Event, class Fsm>
-  void no_transition(const Event&, Fsm&, int) {
-    problem =
-        std::string("no transition from ") + std::string(to_string(status)) + " on " + Event::name;
-  }
-  template <class Event, class Fsm>
-  void exception_caught(const Event&, Fsm&, std::exception& e) {
-    problem = std::string("exception in action on ") + Event::name + ": " + e.what();
-  }
-
-  execution_status status = execution_status::executing;
-  std::string problem;
 };
 
 }  // namespace
@@ -83,12 +65,7 @@ execution_status execution_machine::status() const noexcept { return fsm_->statu
 
 template <class Event>
 void execution_machine::dispatch(const Event& e) {
-  fsm_->process_event(e);
-  if (!fsm_->problem.empty()) {
-    std::string problem;
-    problem.swap(fsm_->problem);
-    detail::raise(sim_, "execution " + name_, problem);
-  }
+  detail::process_or_raise(*fsm_, e, sim_, "execution " + name_);
 }
 
 void execution_machine::process(const stop_requested& e) { dispatch(e); }

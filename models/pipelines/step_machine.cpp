@@ -5,7 +5,6 @@
 
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
-#include <boost/msm/front/state_machine_def.hpp>
 
 namespace models::pipelines {
 namespace {
@@ -17,12 +16,7 @@ using msm::front::Row;
 using namespace events;
 
 template <step_status S>
-struct status_state : msm::front::state<> {
-  template <class Event, class Fsm>
-  void on_entry(const Event&, Fsm& fsm) {
-    fsm.status = S;
-  }
-};
+using status_state = detail::publishing_state<S>;
 struct starting : status_state<step_status::starting> {};
 struct executing : status_state<step_status::executing> {};
 struct stopping : status_state<step_status::stopping> {};
@@ -30,7 +24,7 @@ struct stopped : status_state<step_status::stopped> {};
 struct failed : status_state<step_status::failed> {};
 struct succeeded : status_state<step_status::succeeded> {};
 
-struct step_def : msm::front::state_machine_def<step_def> {
+struct step_def : detail::reporting_def<step_def, step_status, step_status::starting> {
   using initial_state = starting;
 
   // AWS documents the statuses [M] but not the table (spec §2). pipesim's reading:
@@ -60,19 +54,6 @@ struct step_def : msm::front::state_machine_def<step_def> {
   //   +-----------+---------------------------+-----------+-------+------+
   > {};
   // clang-format on
-
-  template <class Event, class Fsm>
-  void no_transition(const Event&, Fsm&, int) {
-    problem =
-        std::string("no transition from ") + std::string(to_string(status)) + " on " + Event::name;
-  }
-  template <class Event, class Fsm>
-  void exception_caught(const Event&, Fsm&, std::exception& e) {
-    problem = std::string("exception in action on ") + Event::name + ": " + e.what();
-  }
-
-  step_status status = step_status::starting;
-  std::string problem;
 };
 
 }  // namespace
@@ -89,12 +70,7 @@ step_status step_machine::status() const noexcept { return fsm_->status; }
 
 template <class Event>
 void step_machine::dispatch(const Event& e) {
-  fsm_->process_event(e);
-  if (!fsm_->problem.empty()) {
-    std::string problem;
-    problem.swap(fsm_->problem);
-    detail::raise(sim_, "step " + name_, problem);
-  }
+  detail::process_or_raise(*fsm_, e, sim_, "step " + name_);
 }
 
 void step_machine::process(const step_started& e) { dispatch(e); }
