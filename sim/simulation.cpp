@@ -65,15 +65,17 @@ bool simulation::pending(event_id id) const noexcept {
                      [&](const event_queue::popped& p) { return p.id == id; });
 }
 
-std::uint64_t simulation::choose(std::string_view label, std::uint64_t options, double p_nonzero) {
+std::uint64_t simulation::choose_among(std::string_view label, std::uint64_t options,
+                                       double p_nonzero, const lane_id* actors) {
   if (options < 2) return 0;
-  const std::uint64_t pick = strategy_->pick(choice_point{label, options, p_nonzero});
+  const std::uint64_t pick =
+      strategy_->pick(choice_point{label, options, p_nonzero, now_, actors});
   if (pick >= options) {
     throw std::logic_error("strategy '" + std::string(strategy_->name()) + "' picked " +
                            std::to_string(pick) + " of " + std::to_string(options) + " at " +
                            std::string(label));
   }
-  choices_.push_back(choice_record{std::string(label), options, pick});
+  choices_.push_back(choice_record{std::string(label), options, pick, now_});
   if (trace_.enabled()) {
     trace_.record(now_, "choice",
                   nlohmann::json{{"label", label}, {"options", options}, {"pick", pick}});
@@ -112,21 +114,16 @@ bool simulation::pop_next(event_queue::popped& out) {
   const time_us due = ready_.front().time;
   while (!queue_.empty() && queue_.next_time() == due) ready_.push_back(queue_.pop());
 
-  lane_id lanes[16];
-  std::size_t lane_count = 0;
-  std::vector<lane_id> many_lanes;  // only when more than 16 lanes race at once
+  racing_lanes_.clear();
   for (const event_queue::popped& p : ready_) {
-    if (std::find(lanes, lanes + lane_count, p.lane) != lanes + lane_count) continue;
-    if (std::find(many_lanes.begin(), many_lanes.end(), p.lane) != many_lanes.end()) continue;
-    if (lane_count < 16) {
-      lanes[lane_count++] = p.lane;
-    } else {
-      many_lanes.push_back(p.lane);
+    if (std::find(racing_lanes_.begin(), racing_lanes_.end(), p.lane) == racing_lanes_.end()) {
+      racing_lanes_.push_back(p.lane);
     }
   }
-  const std::size_t distinct = lane_count + many_lanes.size();
-  const std::uint64_t pick = distinct > 1 ? choose("kernel.tie", distinct) : 0;
-  const lane_id chosen = pick < lane_count ? lanes[pick] : many_lanes[pick - lane_count];
+  const std::size_t distinct = racing_lanes_.size();
+  const std::uint64_t pick =
+      distinct > 1 ? choose_among("kernel.tie", distinct, -1.0, racing_lanes_.data()) : 0;
+  const lane_id chosen = racing_lanes_[pick];
   const auto it = std::find_if(ready_.begin(), ready_.end(),
                                [&](const event_queue::popped& p) { return p.lane == chosen; });
   out = std::move(*it);

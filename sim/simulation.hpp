@@ -54,6 +54,7 @@ struct choice_record {
   std::string label;
   std::uint64_t options;
   std::uint64_t pick;
+  time_us at_us = 0;
 };
 
 /// Owns the clock and everything that decides what happens next. Models receive a reference and
@@ -92,7 +93,9 @@ class simulation {
 
   /// Asks the strategy to pick one of `options` (option 0 is nominal, see choice_point). With
   /// fewer than two options nothing is asked and 0 is returned. Recorded in choices() and traced.
-  std::uint64_t choose(std::string_view label, std::uint64_t options, double p_nonzero = -1.0);
+  std::uint64_t choose(std::string_view label, std::uint64_t options, double p_nonzero = -1.0) {
+    return choose_among(label, options, p_nonzero, nullptr);
+  }
   /// A yes/no choice that a random strategy answers yes with probability p; "no" is nominal.
   bool chance(std::string_view label, double p) { return p > 0.0 && choose(label, 2, p) == 1; }
   /// A value in [lo, hi] picked through a choice point; lo is nominal.
@@ -124,6 +127,8 @@ class simulation {
 
  private:
   bool pop_next(event_queue::popped& out);
+  std::uint64_t choose_among(std::string_view label, std::uint64_t options, double p_nonzero,
+                             const lane_id* actors);
 
   time_us now_ = 0;
   rng_streams streams_;
@@ -131,6 +136,7 @@ class simulation {
   event_queue queue_;
   // Events due at now_ that compete across lanes, in sequence order; see pop_next.
   std::vector<event_queue::popped> ready_;
+  std::vector<lane_id> racing_lanes_;  // distinct lanes in ready_, oldest first (reused)
   std::vector<std::string> lane_names_;
   std::vector<choice_record> choices_;
   sim::trace trace_;

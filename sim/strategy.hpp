@@ -2,6 +2,7 @@
 #pragma once
 
 #include "random.hpp"
+#include "time.hpp"
 
 #include <cstdint>
 #include <map>
@@ -24,6 +25,11 @@ struct choice_point {
   std::uint64_t options;    ///< At least 2; a pick lies in [0, options).
   double p_nonzero = -1.0;  ///< Below 0: all options equally likely. Otherwise the probability
                             ///< that a random strategy picks anything but 0 (then uniformly).
+  time_us at_us = 0;        ///< Virtual time of the decision.
+  /// For scheduling decisions (which racing actor runs first, "kernel.tie"): the actor behind
+  /// each option, `options` entries; nullptr for data decisions. Lets a scheduler such as PCT
+  /// keep one priority per actor instead of per option position.
+  const std::uint32_t* actors = nullptr;
 };
 
 /// Resolves choice points. Implementations must be deterministic functions of their own
