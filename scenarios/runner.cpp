@@ -60,17 +60,20 @@ class world {
  public:
   world(const scenario& sc, run_options& o)
       : sc_(sc),
+        options_(o),
         seed_(o.seed.value_or(sc.seed)),
         sim_(seed_,
              o.strategy ? std::move(o.strategy) : std::make_unique<sim::random_strategy>(seed_)),
-        sqs_knobs_(models::sqs::knobs(), sc.selected_profile, knob_subset(sc.knobs, true)),
-        sagemaker_knobs_(pl::knobs(), sc.selected_profile, knob_subset(sc.knobs, false)),
+        sqs_knobs_(models::sqs::knobs(), sc.selected_profile,
+                   knob_subset(sc.knobs, o.knob_overrides, true)),
+        sagemaker_knobs_(pl::knobs(), sc.selected_profile,
+                         knob_subset(sc.knobs, o.knob_overrides, false)),
         sqs_(sim_, sqs_knobs_, sqs_config(sc)),
         sagemaker_(
             sim_, sagemaker_knobs_,
             [this](const json& request) { return sqs_.call("SendMessage", request); },
             pl::service_options{sc.region, sc.account, pl::service_options{}.epoch_unix_ms}) {
-    sim_.trace().enable(true);
+    sim_.trace().enable(o.trace);
     sim_.trace().set_sink(o.trace_sink);
     sim_.trace().keep_lines(o.keep_trace_lines);
   }
@@ -78,10 +81,12 @@ class world {
   run_report run();
 
  private:
-  static json knob_subset(const json& knobs, bool sqs) {
+  static json knob_subset(const json& knobs, const json& overrides, bool sqs) {
     json out = json::object();
-    for (const auto& [name, value] : knobs.items()) {
-      if ((name.rfind("sqs.", 0) == 0) == sqs) out[name] = value;
+    for (const json* source : {&knobs, &overrides}) {
+      for (const auto& [name, value] : source->items()) {
+        if ((name.rfind("sqs.", 0) == 0) == sqs) out[name] = value;
+      }
     }
     return out;
   }
@@ -101,17 +106,25 @@ class world {
   void check_conservation();
   void final_checks(run_report& report);
 
+  void start_consumers();
+  void check_effects();
+  void call_action(std::size_t i, int attempt);
+
   const scenario& sc_;
+  run_options& options_;
   std::uint64_t seed_;
   sim::simulation sim_;
   models::knob_values sqs_knobs_;
   models::knob_values sagemaker_knobs_;
   models::sqs::service sqs_;
   pl::service sagemaker_;
-  std::vector<std::unique_ptr<consumer>> consumers_;
+  effect_log effects_;
+  std::vector<std::unique_ptr<consumer_host>> consumers_;
+  std::vector<pipesim::consumer_factory> factories_;  // by consumer index
   std::map<std::string, std::string> bound_;       // "as" name -> value
   std::map<std::string, std::string> bound_arns_;  // "as" name -> execution ARN
   std::map<std::string, int> retries_;             // execution ARN -> accepted retries
+  sim::lane_id actions_lane_ = sim_.lane("actions");
   std::vector<action_outcome> actions_;
   std::size_t actions_run_ = 0;
   std::map<std::string, check_result> violations_;  // first violation per invariant
@@ -162,54 +175,117 @@ void world::create_pipelines() {
   }
 }
 
+// The scenario's caller is a script on an AWS SDK: it retries throttling and server errors like
+// the SDKs' standard mode, with more patience (a pipeline must not fail its test because one call
+// was throttled), with exponential backoff: 1 s, 2 s, 4 s, ... A retried call repeats the same
+// request, ClientRequestToken included.
+constexpr int k_action_max_attempts = 8;
+
 void world::schedule_actions() {
-  const sim::lane_id lane = sim_.lane("actions");
   actions_.resize(sc_.actions.size());
   for (std::size_t i = 0; i < sc_.actions.size(); ++i) {
     const action_spec& a = sc_.actions[i];
     actions_[i].index = i;
     actions_[i].call = a.call;
     actions_[i].at_us = a.at_us;
-    auto settle = [this, i](const models::api_result& r) {
-      action_outcome& out = actions_[i];
-      const action_spec& spec = sc_.actions[i];
-      out.ran = true;
-      out.ok = r.ok();
-      if (r.ok()) {
-        out.response = r.response;
-        if (spec.bind_as) {
-          bound_[*spec.bind_as] = binding_of(r.response);
-          if (r.response.contains("PipelineExecutionArn")) {
-            bound_arns_[*spec.bind_as] = r.response["PipelineExecutionArn"].get<std::string>();
-          }
-        }
-        if (spec.call == "RetryPipelineExecution" && r.response.contains("PipelineExecutionArn")) {
-          ++retries_[r.response["PipelineExecutionArn"].get<std::string>()];
-        }
-      } else {
-        out.error_code = r.error->code;
-        out.error_message = r.error->message;
-      }
-      ++actions_run_;
-      sim_.record("action.result", {{"index", i},
-                                    {"call", spec.call},
-                                    {"ok", r.ok()},
-                                    {"error", r.ok() ? "" : r.error->code}});
-    };
     sim_.schedule_at(
-        a.at_us,
-        [this, i, settle, lane] {
-          const action_spec& spec = sc_.actions[i];
-          const json request = expand(spec.params, bound_);
-          sim_.record("action.call", {{"index", i}, {"call", spec.call}, {"params", request}});
-          const std::vector<std::string>& sagemaker_ops = pl::service::operations();
-          if (contains(sagemaker_ops, spec.call)) {
-            settle(sagemaker_.call(spec.call, request));
-          } else {
-            sqs_.call_async(spec.call, request, settle, lane);
-          }
-        },
-        lane);
+        a.at_us, [this, i] { call_action(i, 1); }, actions_lane_);
+  }
+}
+
+void world::call_action(std::size_t i, int attempt) {
+  const action_spec& spec = sc_.actions[i];
+  auto settle = [this, i, attempt](const models::api_result& r) {
+    const action_spec& a = sc_.actions[i];
+    if (!r.ok() && retryable(*r.error) && attempt < k_action_max_attempts) {
+      sim_.record("action.retry", {{"index", i}, {"call", a.call}, {"error", r.error->code}});
+      sim_.schedule_after(
+          sim::k_second_us << (attempt - 1), [this, i, attempt] { call_action(i, attempt + 1); },
+          actions_lane_);
+      return;
+    }
+    action_outcome& out = actions_[i];
+    out.ran = true;
+    out.ok = r.ok();
+    if (r.ok()) {
+      out.response = r.response;
+      if (a.bind_as) {
+        bound_[*a.bind_as] = binding_of(r.response);
+        if (r.response.contains("PipelineExecutionArn")) {
+          bound_arns_[*a.bind_as] = r.response["PipelineExecutionArn"].get<std::string>();
+        }
+      }
+      if (a.call == "RetryPipelineExecution" && r.response.contains("PipelineExecutionArn")) {
+        ++retries_[r.response["PipelineExecutionArn"].get<std::string>()];
+      }
+    } else {
+      out.error_code = r.error->code;
+      out.error_message = r.error->message;
+    }
+    ++actions_run_;
+    sim_.record("action.result", {{"index", i},
+                                  {"call", a.call},
+                                  {"ok", r.ok()},
+                                  {"error", r.ok() ? "" : r.error->code}});
+  };
+  const json request = expand(spec.params, bound_);
+  if (sim_.trace().enabled()) {
+    sim_.record("action.call", {{"index", i}, {"call", spec.call}, {"params", request}});
+  }
+  const std::vector<std::string>& sagemaker_ops = pl::service::operations();
+  if (contains(sagemaker_ops, spec.call)) {
+    settle(sagemaker_.call(spec.call, request));
+  } else {
+    sqs_.call_async(spec.call, request, settle, actions_lane_);
+  }
+}
+
+void world::start_consumers() {
+  for (const auto& [name, factory] : options_.consumers) {
+    const bool known = std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
+                                   [&](const consumer_spec& c) { return c.name == name; });
+    if (!known) {
+      std::string names;
+      for (const consumer_spec& c : sc_.consumers) names += (names.empty() ? "" : ", ") + c.name;
+      throw scenario_error(sc_.file, {problem{"/consumers", "run options replace consumer \"" +
+                                                                name + "\", which the scenario "
+                                                                "does not have (it has: " +
+                                                                names + ")"}});
+    }
+  }
+  effects_.on_double_create([this](const effect_record& r) {
+    violate("resource_created_once", "consumer " + r.consumer + " created " + r.resource +
+                                         " while it already existed (a second job for one "
+                                         "callback: the handler is not idempotent)");
+  });
+  for (const consumer_spec& c : sc_.consumers) {
+    const auto custom = options_.consumers.find(c.name);
+    consumers_.push_back(std::make_unique<consumer_host>(
+        sim_, c, sqs_.queue_url(c.queue), sqs_,
+        [this](std::string_view op, const json& request) { return sagemaker_.call(op, request); },
+        custom != options_.consumers.end() ? custom->second : builtin_consumer(c), effects_,
+        options_.hosts));
+    consumers_.back()->start();
+  }
+}
+
+// A resource working for a callback token must be gone once that token's execution is Stopped:
+// that is what the Stopping message asks the consumer to do before it answers.
+void world::check_effects() {
+  if (effects_.alive().empty() || !contains(sc_.expect.invariants, "stop_cleans_up")) return;
+  for (const std::string& arn : sagemaker_.execution_arns()) {
+    const pl::execution_observation e = sagemaker_.observe(arn);
+    if (e.status != pl::execution_status::stopped) continue;
+    for (const pl::step_observation& st : e.steps) {
+      if (st.callback_token.empty()) continue;
+      for (const auto& [resource, r] : effects_.alive()) {
+        if (r.token == st.callback_token) {
+          violate("stop_cleans_up", "execution " + arn + " is Stopped but " + resource +
+                                        " (created by consumer " + r.consumer +
+                                        " for callback step " + st.name + ") is still alive");
+        }
+      }
+    }
   }
 }
 
@@ -321,9 +397,12 @@ bool world::quiescent() const {
 void world::final_checks(run_report& report) {
   // Liveness is promised only when every consumer is the correct one.
   if (contains(sc_.expect.invariants, "liveness")) {
-    const bool all_correct = std::all_of(consumers_.begin(), consumers_.end(), [](const auto& c) {
-      return c->spec().behavior == consumer_behavior::succeed;
-    });
+    // A consumer supplied through run_options is the user's claim of correctness.
+    const bool all_correct =
+        std::all_of(consumers_.begin(), consumers_.end(), [this](const auto& c) {
+          return c->spec().behavior == consumer_behavior::succeed ||
+                 options_.consumers.count(c->spec().name) > 0;
+        });
     if (all_correct) {
       for (const std::string& arn : sagemaker_.execution_arns()) {
         const pl::execution_observation e = sagemaker_.observe(arn);
@@ -332,6 +411,20 @@ void world::final_checks(run_report& report) {
                                   std::string(pl::to_string(e.status)) + " at the end of the run");
         }
       }
+    }
+  }
+  // Leaks are judged only at a true end: every execution terminal and no consumer busy.
+  if (contains(sc_.expect.invariants, "no_leaked_resources") && !effects_.alive().empty()) {
+    bool settled = std::none_of(consumers_.begin(), consumers_.end(),
+                                [](const auto& c) { return c->busy(); });
+    for (const std::string& arn : sagemaker_.execution_arns()) {
+      settled = settled && pl::is_terminal(sagemaker_.observe(arn).status);
+    }
+    if (settled) {
+      std::string names;
+      for (const auto& [resource, r] : effects_.alive()) names += (names.empty() ? "" : ", ") + resource;
+      violate("no_leaked_resources", "at the end of the run, with every execution terminal and "
+                                     "no consumer busy, these resources are still alive: " + names);
     }
   }
   for (const std::string& name : sc_.expect.invariants) {
@@ -395,15 +488,12 @@ void world::final_checks(run_report& report) {
 run_report world::run() {
   create_queues();
   create_pipelines();
-  for (const consumer_spec& c : sc_.consumers) {
-    consumers_.push_back(std::make_unique<consumer>(
-        sim_, c, sqs_.queue_url(c.queue), sqs_, [this](const std::string& op, const json& request) {
-          return sagemaker_.call(op, request);
-        }));
-    consumers_.back()->start();
-  }
+  start_consumers();
   schedule_actions();
-  sim_.after_each_event([this] { check_invariants(); });
+  sim_.after_each_event([this] {
+    check_effects();
+    check_invariants();
+  });
   sim::run_result r{sim::stop_reason::stop_requested, 0, 0, {}};
   std::optional<check_result> model_failure;
   try {
@@ -441,11 +531,22 @@ run_report world::run() {
   report.trace_records = sim_.trace().size();
   report.digest = sim_.trace().digest();
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
+  report.choice_log = sim_.choices();
+  report.effects = effects_.history();
+  for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();
   return report;
 }
 
 }  // namespace
+
+bool retryable(const models::api_error& e) noexcept {
+  return e.code == "ThrottlingException" || e.code == "Throttling" ||
+         e.code == "ThrottledException" || e.code == "RequestThrottledException" ||
+         e.code == "RequestThrottled" || e.code == "RequestTimeout" ||
+         e.code == "RequestTimeoutException" || e.code == "PriorRequestNotComplete" ||
+         e.http_status == 429 || e.http_status >= 500;
+}
 
 bool run_report::ok() const noexcept {
   const auto ok_of = [](const check_result& c) { return c.ok; };

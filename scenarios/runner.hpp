@@ -2,13 +2,17 @@
 // actions, checks the built-in invariants after every event and the expectations at the end.
 #pragma once
 
+#include "scenarios/consumer_host.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/simulation.hpp"
+
+#include <pipesim/consumer.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +25,15 @@ struct run_options {
   std::unique_ptr<sim::strategy> strategy;  ///< Default: random_strategy(seed).
   std::ostream* trace_sink = nullptr;       ///< Receives every trace line as it is recorded.
   bool keep_trace_lines = false;
+  /// False: record nothing (exploration's speed); the digest then covers nothing either.
+  bool trace = true;
+  /// Consumers to run instead of the built-in behaviour of the scenario's consumer of that name
+  /// (its queue and polling settings still apply). A name the scenario lacks is an error.
+  std::map<std::string, pipesim::consumer_factory> consumers;
+  /// Knob values over the scenario's own "knobs" (same names, same validation).
+  nlohmann::json knob_overrides = nlohmann::json::object();
+  /// Injected process crashes for every consumer (see host_options).
+  host_options hosts;
 };
 
 /// One expectation or invariant outcome.
@@ -58,17 +71,23 @@ struct run_report {
   std::uint64_t trace_records = 0;
   std::uint64_t digest = 0;
   std::vector<std::uint64_t> choices;  ///< Every pick, for replay_strategy.
+  std::vector<sim::choice_record> choice_log;  ///< The same picks with their labels and times.
   nlohmann::json knobs;                ///< Resolved: {"sqs": {...}, "sagemaker": {...}}.
   std::vector<execution_outcome> executions;
   std::vector<action_outcome> actions;
   std::vector<check_result> expectations;
   std::vector<check_result> invariants;
   std::vector<std::string> trace_lines;  ///< When run_options::keep_trace_lines.
+  std::vector<effect_record> effects;    ///< Every created/deleted, in order.
+  std::vector<std::string> leaked;       ///< Resources still alive at the end.
 
   bool ok() const noexcept;
   /// The --json shape of `pipesim run`.
   nlohmann::json to_json() const;
 };
+
+/// Errors an SDK retries (spec sagemaker.md, "Common AWS errors and SDK retry").
+bool retryable(const models::api_error& e) noexcept;
 
 /// Runs one scenario. A model meeting an event it has no transition for ends the run with a
 /// failed "model_error" check (time, trace position and seed in its detail). Throws

@@ -689,7 +689,8 @@ std::string_view to_string(consumer_behavior b) noexcept {
 const std::vector<std::string>& invariant_names() {
   static const std::vector<std::string> names{
       "stop_waits_for_callback", "one_stopping_message_per_step", "token_resolved_once",
-      "terminal_status_final",   "message_conservation",          "liveness"};
+      "terminal_status_final",   "message_conservation",          "liveness",
+      "resource_created_once",   "stop_cleans_up",                "no_leaked_resources"};
   return names;
 }
 
