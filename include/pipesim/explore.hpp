@@ -1,0 +1,131 @@
+// Exploration: run a scenario under many schedules and fault profiles, find a run that breaks an
+// expectation or an invariant, and shrink it to a minimal schedule that still does.
+//
+// Every run has two phases (as TigerBeetle's VOPR does). In the safety phase the run's fault
+// profile is on and the strategy decides every race; invariants are checked after every event.
+// From `heal_at` on, every choice point takes its nominal option: no fault, first-in first-out,
+// shortest delays; consumers restart healthy. At the end liveness is checked: every execution
+// terminal. A bug that only shows as "never finishes" is thereby told apart from bad luck.
+#pragma once
+
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario.hpp"
+
+#include <pipesim/consumer.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipesim {
+
+/// A swarm configuration: which fault classes are on in one run, and how hard they hit.
+/// Swarm testing (Groce et al., ISSTA 2012): turning whole classes off in some runs finds bugs
+/// that one always-on mix hides, e.g. a duplicate-delivery bug masked by crashes that happen first.
+struct fault_profile {
+  double duplicates = 0;     ///< sqs.duplicate.probability: a copy per send/receive.
+  bool reordering = false;   ///< sqs.reorder.window widened: deliveries out of send order.
+  double crashes = 0;        ///< Consumer process crash probability at each crash point.
+  double throttling = 0;     ///< SageMaker ThrottlingException probability per call.
+  double server_errors = 0;  ///< 5xx (InternalFailure/ServiceUnavailable) per call, both APIs.
+  bool stale_handles = false;  ///< sqs.stale_delete.policy: deleting with an old handle may fail.
+  bool delays = false;       ///< API latency, send-to-visible latency, Stopping message delay.
+
+  /// "duplicates=0.05 reordering=on crashes=off ..." (every class, in this order).
+  std::string to_string() const;
+  nlohmann::json to_json() const;
+  /// Throws std::invalid_argument naming the bad member.
+  static fault_profile from_json(const nlohmann::json& j);
+  /// The knob values that realise the profile (scenarios::run_options::knob_overrides).
+  nlohmann::json knob_overrides() const;
+  /// Number of classes on.
+  int classes_on() const;
+  bool operator==(const fault_profile& o) const;
+};
+
+/// The profile of run `run_seed`: each class on with probability 1/2, its rate drawn from a small
+/// set of decades. A pure function of the seed.
+fault_profile swarm_profile(std::uint64_t run_seed);
+
+/// The seed of run `index` of an exploration started from `seed`.
+std::uint64_t run_seed(std::uint64_t seed, std::uint64_t index);
+
+/// Applies a profile and the heal phase to run options (knobs, crash probability, strategy).
+void apply_faults(scenarios::run_options& options, const fault_profile& profile);
+
+/// Default heal time: five minutes after the scenario's last action.
+sim::time_us default_heal_at(const scenarios::scenario& sc);
+
+struct explore_options {
+  std::uint64_t runs = 1000;
+  std::uint64_t seed = 1;
+  std::string strategy = "random";  ///< "random" or "pct".
+  std::uint32_t pct_depth = 3;      ///< PCT's bug depth d.
+  unsigned jobs = 1;                ///< Worker threads; results do not depend on it.
+  std::optional<sim::time_us> heal_at_us;  ///< Default: default_heal_at(scenario).
+  /// Fix the fault profile instead of drawing one per run (swarm).
+  std::optional<fault_profile> profile;
+  bool shrink = true;
+  std::uint64_t max_shrink_runs = 5000;
+  /// Consumers replacing the scenario's built-in ones (see scenarios::run_options::consumers).
+  std::map<std::string, consumer_factory> consumers;
+  /// Called after each batch of runs with (runs done, runs planned); from the calling thread.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+/// One deviation from the nominal schedule in a (shrunk) failing run.
+struct deviation {
+  std::size_t position = 0;  ///< Index among the run's choice points.
+  sim::time_us at_us = 0;
+  std::string label;
+  std::uint64_t pick = 0;
+  std::uint64_t options = 0;
+};
+
+struct explore_failure {
+  std::uint64_t run_index = 0;  ///< 0-based.
+  std::uint64_t seed = 0;       ///< The run's own seed.
+  fault_profile original_profile;
+  fault_profile profile;              ///< After shrinking (classes the failure does not need off).
+  std::string failed_check;           ///< The first failed check of the original run.
+  std::size_t original_choices = 0;   ///< Choice points of the original failing run.
+  std::vector<std::uint64_t> picks;   ///< The shrunk schedule: every pick, replayable.
+  std::vector<deviation> deviations;  ///< Its non-nominal picks.
+  std::uint64_t shrink_runs = 0;
+  double shrink_seconds = 0;
+  /// The shrunk run, traced (trace lines kept), reproducible with replay_options().
+  scenarios::run_report report;
+
+  /// Run options that replay the shrunk run exactly (seed, faults, replay strategy).
+  scenarios::run_options replay_options() const;
+};
+
+struct explore_result {
+  std::uint64_t runs = 0;  ///< Runs made until the first failure (included) or all of them.
+  std::uint64_t events = 0;
+  sim::time_us sim_time_us = 0;  ///< Virtual time simulated over all runs.
+  double seconds = 0;            ///< Wall-clock time of the runs (shrinking excluded).
+  std::uint64_t expected_steps = 0;  ///< PCT's k, measured on a nominal run.
+  sim::time_us heal_at_us = 0;
+  std::optional<explore_failure> failure;
+};
+
+/// Explores; deterministic for the same scenario, options and seed, whatever `jobs` is.
+explore_result explore(const scenarios::scenario& sc, const explore_options& options);
+
+/// Shrinks a failing schedule: fewer and smaller picks (nominal past the end), fault classes off,
+/// as long as the same check still fails. Exposed for tests and the benchmark.
+explore_failure shrink(const scenarios::scenario& sc, const explore_options& options,
+                       std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
+                       std::vector<std::uint64_t> picks, const std::string& failed_check,
+                       sim::time_us heal_at_us);
+
+/// The name of the first failed check of a report ("" if it passed).
+std::string first_failed_check(const scenarios::run_report& r);
+
+}  // namespace pipesim
