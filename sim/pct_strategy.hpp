@@ -10,6 +10,15 @@
 
 namespace sim {
 
+/// Depth that make_strategy gives "pct": two change points, enough for a bug that needs two
+/// deviations (a fault and a reordering, or two reorderings); each further level divides the
+/// per-run guarantee by k.
+inline constexpr std::uint32_t k_pct_default_depth = 3;
+/// Run length that make_strategy assumes for "pct", as nobody measured one. Change points land in
+/// the first 64 steps, so in a longer run they cluster early and in a shorter one some are lost;
+/// callers that know the run length should construct pct_strategy themselves.
+inline constexpr std::uint64_t k_pct_default_expected_steps = 64;
+
 /// Resolves choice points the way PCT does (Burckhardt, Kothari, Musuvathi, Nagarakatte,
 /// "A Randomized Scheduler with Probabilistic Guarantees of Finding Bugs", ASPLOS 2010; the same
 /// scheme as Coyote's PrioritizationStrategy and P's PCT scheduler). A bug of depth d among n

@@ -2,6 +2,7 @@
 #include "sim/pct_strategy.hpp"
 
 #include "sim/simulation.hpp"
+#include "tests/support/toy_model.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
@@ -12,6 +13,8 @@
 #include <memory>
 #include <stdexcept>
 #include <vector>
+
+using pipesim::test::run_toy_model;
 
 namespace {
 
@@ -319,6 +322,21 @@ BOOST_AUTO_TEST_CASE(pct_finds_a_bug_that_needs_twenty_reorderings_and_random_do
   BOOST_TEST(pct_found > 400);
   BOOST_TEST(pct_found < 600);
   BOOST_TEST(random_found <= 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_pct_run_of_the_toy_model_is_reproducible) {
+  sim::simulation a(21, sim::make_strategy("pct", 21));
+  sim::simulation b(21, sim::make_strategy("pct", 21));
+  a.trace().enable(true);
+  b.trace().enable(true);
+  run_toy_model(a, 4, 30 * sim::k_second_us);
+  run_toy_model(b, 4, 30 * sim::k_second_us);
+  BOOST_TEST_REQUIRE(a.choices().size() > 50u);
+  BOOST_TEST(a.trace().digest() == b.trace().digest());
+  const auto& pct = dynamic_cast<const sim::pct_strategy&>(a.current_strategy());
+  BOOST_TEST(pct.depth() == sim::k_pct_default_depth);
+  BOOST_TEST(pct.expected_steps() == sim::k_pct_default_expected_steps);
+  BOOST_TEST(pct.steps() == a.choices().size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
