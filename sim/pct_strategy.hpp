@@ -42,14 +42,15 @@ inline constexpr std::uint64_t k_pct_default_expected_steps = 64;
 /// shared by priority changes and faults, and depth d means the run deviates from "random
 /// priorities, no faults" in at most d-1 places, as for a scheduling bug of depth d: a bug that
 /// needs one fault and one reordering has depth 3, one that needs only the right initial
-/// priorities (or nothing) has depth 1. Depth 1 therefore never injects a fault.
+/// priorities (or nothing) has depth 1. Depth 1 therefore never injects a fault. Each fault a bug
+/// needs costs the guarantee a further factor of options-1, for the value the fault takes.
 /// Two kinds of data step take no deviation and consume a change point that falls on them:
 ///  - p_nonzero < 0 (every option equally likely, e.g. a delay drawn from a range): not a fault,
 ///    so it is always picked uniformly from [0, options), change point or not;
 ///  - p_nonzero == 0: the fault is switched off, so it always picks 0.
 ///
 /// Determinism: the picks are a function of (seed, depth, expected_steps) and the sequence of
-/// choice points shown (labels, option counts, p_nonzero, actors); at_us is not consulted.
+/// choice points shown (option counts, p_nonzero, actors); neither label nor at_us is consulted.
 /// Priorities, change points and data picks draw from separate named streams of the seed.
 class pct_strategy final : public strategy {
  public:
