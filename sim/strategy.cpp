@@ -1,6 +1,8 @@
 // Built-in strategies.
 #include "strategy.hpp"
 
+#include "pct_strategy.hpp"
+
 namespace sim {
 
 std::uint64_t random_strategy::pick(const choice_point& cp) {
@@ -28,6 +30,10 @@ std::uint64_t replay_strategy::pick(const choice_point& cp) {
 std::unique_ptr<strategy> make_strategy(std::string_view name, std::uint64_t seed) {
   if (name == "random") return std::make_unique<random_strategy>(seed);
   if (name == "nominal") return std::make_unique<nominal_strategy>();
+  // Without a measured run length, PCT gets the defaults documented in pct_strategy.hpp.
+  if (name == "pct") {
+    return std::make_unique<pct_strategy>(seed, k_pct_default_depth, k_pct_default_expected_steps);
+  }
   return nullptr;
 }
 

@@ -39,7 +39,7 @@ class strategy {
   virtual ~strategy() = default;
   /// Returns a pick in [0, cp.options).
   virtual std::uint64_t pick(const choice_point& cp) = 0;
-  /// Short name for reports: "random", "replay", "nominal", ...
+  /// Short name for reports: "random", "replay", "nominal", "pct", ...
   virtual std::string_view name() const noexcept = 0;
 };
 
@@ -83,7 +83,8 @@ class replay_strategy final : public strategy {
   std::optional<std::size_t> first_mismatch_;
 };
 
-/// Makes the strategy called `name` ("random", "nominal"); nullptr for an unknown name.
+/// Makes the strategy called `name` ("random", "nominal", or "pct" with the defaults in
+/// pct_strategy.hpp); nullptr for an unknown name.
 std::unique_ptr<strategy> make_strategy(std::string_view name, std::uint64_t seed);
 
 }  // namespace sim

@@ -93,7 +93,8 @@ RC_BOOST_PROP(any_pick_list_replays_to_a_valid_run, (std::vector<std::uint64_t> 
 BOOST_AUTO_TEST_CASE(make_strategy_knows_the_built_in_names) {
   BOOST_TEST(sim::make_strategy("random", 1)->name() == "random");
   BOOST_TEST(sim::make_strategy("nominal", 1)->name() == "nominal");
-  BOOST_TEST(!sim::make_strategy("pct", 1));
+  BOOST_TEST(sim::make_strategy("pct", 1)->name() == "pct");
+  BOOST_TEST(!sim::make_strategy("exhaustive", 1));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
