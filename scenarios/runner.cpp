@@ -71,7 +71,7 @@ class world {
         sqs_(sim_, sqs_knobs_, sqs_config(sc)),
         sagemaker_(
             sim_, sagemaker_knobs_,
-            [this](const json& request) { return sqs_.call("SendMessage", request); },
+            [this](const json& request) { return sqs_.call_from_aws("SendMessage", request); },
             pl::service_options{sc.region, sc.account, pl::service_options{}.epoch_unix_ms}) {
     sim_.trace().enable(o.trace);
     sim_.trace().set_sink(o.trace_sink);
@@ -160,7 +160,7 @@ void world::create_queues() {
               .dump();
     }
     const models::api_result r =
-        sqs_.call("CreateQueue", {{"QueueName", q->name}, {"Attributes", attributes}});
+        sqs_.call_from_aws("CreateQueue", {{"QueueName", q->name}, {"Attributes", attributes}});
     if (!r.ok()) {
       throw scenario_error(
           sc_.file, {problem{"/queues/" + q->name,

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,5 +38,32 @@ struct api_result {
                  : nlohmann::json();
   }
 };
+
+/// The kinds of injected 5xx answer, the pick of a 3-way choice point ("<service>.api.server_error
+/// .kind"). AWS's common errors are InternalFailure (500) and ServiceUnavailable (503); [BC-Retry]
+/// has SDKs retry both. A 503 refuses the request; a 500 may come after the request took effect
+/// (the answer was lost), which is the case that makes idempotency tokens necessary.
+enum class server_error_kind : unsigned {
+  unavailable_before_effect = 0,  ///< 503 ServiceUnavailable, nothing happened.
+  internal_before_effect = 1,     ///< 500 InternalFailure, nothing happened.
+  internal_after_effect = 2,      ///< 500 InternalFailure, but the request was carried out.
+};
+
+/// The injected 5xx answer of kind `pick` (a server_error_kind); `carry_out` performs the request
+/// and is called only for internal_after_effect.
+template <typename CarryOut>
+api_result server_error(std::uint64_t pick, CarryOut&& carry_out) {
+  if (pick == static_cast<std::uint64_t>(server_error_kind::unavailable_before_effect)) {
+    return api_result::failure("ServiceUnavailable", "Service is unavailable. Please try again.",
+                               503);
+  }
+  if (pick == static_cast<std::uint64_t>(server_error_kind::internal_after_effect)) {
+    (void)carry_out();
+  }
+  return api_result::failure("InternalFailure",
+                             "The request processing has failed because of an unknown error, "
+                             "exception or failure.",
+                             500);
+}
 
 }  // namespace models

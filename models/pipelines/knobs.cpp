@@ -143,6 +143,15 @@ const std::vector<models::knob_spec>& knobs() {
        0.0,
        0.0,
        {}},
+      {"api.server_error_probability",
+       "Probability that a SageMaker API call is answered with a 5xx: ServiceUnavailable (503, no "
+       "effect) or InternalFailure (500, before or after the request took effect), picked at the "
+       "choice point pipelines.api.server_error.kind.",
+       "pipesim choice: [BC-Retry] has SDKs retry 500/503, AWS publishes no rate; off unless set",
+       0.0,
+       0.0,
+       0.0,
+       {}},
       {"stop.job_stop_latency",
        "How long a running job step stays Stopping before it is Stopped (overridable per step).",
        "pipesim choice: undocumented [spec §9.10]; stopping a SageMaker job takes time",

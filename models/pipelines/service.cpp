@@ -1499,11 +1499,19 @@ std::string service::create_pipeline(const std::string& name, const json& defini
 }
 
 api_result service::call(std::string_view operation, const json& request) {
-  // [BC-Retry]: a throttled call is refused before it has any effect; SDKs retry it.
-  api_result r =
-      impl_->sim.chance("pipelines.api.throttle", impl_->knobs.number("api.throttle_probability"))
-          ? api_result::failure("ThrottlingException", "Rate exceeded")
-          : impl_->dispatch(operation, request);
+  api_result r;
+  if (impl_->sim.chance("pipelines.api.throttle", impl_->knobs.number("api.throttle_probability"))) {
+    // [BC-Retry]: a throttled call is refused before it has any effect; SDKs retry it.
+    r = api_result::failure("ThrottlingException", "Rate exceeded");
+  } else if (impl_->sim.chance("pipelines.api.server_error",
+                               impl_->knobs.number("api.server_error_probability"))) {
+    // A 5xx says nothing about whether the request was carried out (the caller cannot tell a
+    // failure before the effect from a lost answer after it), so both are choice points.
+    r = models::server_error(impl_->sim.choose("pipelines.api.server_error.kind", 3),
+                             [&] { return impl_->dispatch(operation, request); });
+  } else {
+    r = impl_->dispatch(operation, request);
+  }
   if (impl_->sim.trace().enabled()) {
     json fields = {{"operation", operation}, {"outcome", r.ok() ? "ok" : r.error->code}};
     if (r.ok() && r.response.contains("PipelineExecutionArn"))
@@ -1529,6 +1537,8 @@ const std::set<std::string>& service::error_codes() {
                                            k_limit,
                                            "SerializationException",
                                            "ThrottlingException",
+                                           "InternalFailure",
+                                           "ServiceUnavailable",
                                            "UnknownOperationException"};
   return codes;
 }

@@ -54,6 +54,13 @@ const std::vector<models::knob_spec>& knobs() {
        "picked in [0, this]; the queue's state changed when the request was handled.",
        "pipesim choice: response latency is not documented; 0 in ideal and aws_documented",
        json("0s"), json("0s"), json("100ms"), {}},
+      {"sqs.api.server_error_probability",
+       "Chance that an API call is answered with a 5xx: ServiceUnavailable (503, no effect) or "
+       "InternalFailure (500, before or after the request took effect), picked at the choice "
+       "point sqs.api.server_error.kind. A ReceiveMessage carried out but answered 500 leaves its "
+       "messages in flight until their visibility timeout ends.",
+       "pipesim choice: [BC-Retry] has SDKs retry 500/503, AWS publishes no rate; off unless set",
+       json(0.0), json(0.0), json(0.0), {}},
       {"sqs.fifo.group_order",
        "FIFO queues: which available message group a receive serves first: oldest_first or any (a "
        "choice point); order within a group is always strict.",

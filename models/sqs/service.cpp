@@ -424,10 +424,35 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
   return models::api_result{json(), std::nullopt};
 }
 
+const models::knob_values& service::knobs_for(const json& request) const {
+  const queue* q = request.is_object() && request.contains("QueueUrl") &&
+                           request["QueueUrl"].is_string()
+                       ? find_by_url(request["QueueUrl"].get<std::string>())
+                       : nullptr;
+  return q ? q->knob_values() : values_;
+}
+
+std::optional<models::api_result> service::injected_server_error(std::string_view operation,
+                                                                 const json& request) {
+  if (!sim_.chance("sqs.api.server_error",
+                   knobs_for(request).number("sqs.api.server_error_probability"))) {
+    return std::nullopt;
+  }
+  // Carried out without a caller: a ReceiveMessage whose answer is lost leaves its messages in
+  // flight until their visibility timeout ends, as in AWS.
+  return models::server_error(sim_.choose("sqs.api.server_error.kind", 3),
+                              [&] { return call_from_aws(operation, request); });
+}
+
 models::api_result service::call(std::string_view operation, const json& request) {
+  if (auto injected = injected_server_error(operation, request)) return std::move(*injected);
+  return call_from_aws(operation, request);
+}
+
+models::api_result service::call_from_aws(std::string_view operation, const json& request) {
   try {
     return dispatch(operation, request, nullptr, 0);
-  } catch (const std::exception& e) {  // a model bug, never bad input: surface it as AWS would
+  } catch (const std::exception& e) {
     return error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
   }
 }
@@ -435,17 +460,18 @@ models::api_result service::call(std::string_view operation, const json& request
 void service::call_async(std::string_view operation, const json& request, callback done,
                          sim::lane_id reply_lane) {
   models::api_result r;
-  try {
-    r = dispatch(operation, request, &done, reply_lane);
-  } catch (const std::exception& e) {
-    r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
+  if (auto injected = injected_server_error(operation, request)) {
+    r = std::move(*injected);
+  } else {
+    try {
+      r = dispatch(operation, request, &done, reply_lane);
+    } catch (const std::exception& e) {
+      r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
+    }
+    if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
   }
-  if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
   // The answer's latency follows the knobs of the queue addressed, else the service's.
-  const queue* q = request.is_object() && request.contains("QueueUrl") && request["QueueUrl"].is_string()
-                       ? find_by_url(request["QueueUrl"].get<std::string>())
-                       : nullptr;
-  const models::knob_values& k = q ? q->knob_values() : values_;
+  const models::knob_values& k = knobs_for(request);
   const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
   const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
   sim_.schedule_after(delay, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,6 +82,10 @@ class service {
   /// at once when a message is available; otherwise it needs call_async and this returns the
   /// pipesim error "pipesim.LongPollRequiresAsync".
   models::api_result call(std::string_view operation, const nlohmann::json& request);
+  /// The same, for a call another AWS service makes from inside AWS (SageMaker sending a callback
+  /// message): no injected 5xx (sqs.api.server_error_probability), as such a caller retries
+  /// within AWS and its failures are not the consumer's to see.
+  models::api_result call_from_aws(std::string_view operation, const nlohmann::json& request);
 
   /// Runs any operation; `done` runs in virtual time on `reply_lane`: immediately-answerable
   /// calls in a zero-delay event, long polls when a message becomes available or the wait ends.
@@ -117,6 +122,11 @@ class service {
   models::api_result list_queues(const nlohmann::json& request);
   models::api_result dispatch(std::string_view operation, const nlohmann::json& request,
                               callback* async_done, sim::lane_id reply_lane);
+  // The knobs of the queue a request addresses, else the service's.
+  const models::knob_values& knobs_for(const nlohmann::json& request) const;
+  // sqs.api.server_error_probability: the 5xx answer, if one strikes this call.
+  std::optional<models::api_result> injected_server_error(std::string_view operation,
+                                                          const nlohmann::json& request);
 
   sim::simulation& sim_;
   models::knob_values values_;
