@@ -26,6 +26,8 @@ class callback_worker final : public pipesim::consumer {
   static std::string resource_of(const std::string& token) { return "job/" + token; }
   void answer(pipesim::context& ctx, const job& j, bool success, int attempt = 1);
   void finish(pipesim::context& ctx, const job& j);
+  enum class execution_state { executing, not_executing, unknown };
+  static execution_state execution_of(pipesim::context& ctx, const std::string& arn);
   std::string client_request_token(pipesim::context& ctx, const std::string& callback_token,
                                    const char* kind) const;
 
@@ -68,6 +70,22 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
   // Starting the job is idempotent: a redelivered message finds it running (as DescribeTrainingJob
   // would tell) and does not start a second one.
   if (!treat_as_stopping && !ctx.exists(resource_of(j.token))) {
+    // A message can come back after its execution was stopped (a crash lost the task that would
+    // have deleted it, or SQS delivered a copy): starting a job then would leak it. So the correct
+    // consumer asks SageMaker first; an execution it cannot see as Executing gets no new job.
+    if (spec_.behavior == consumer_behavior::succeed && j.receive_count > 1) {
+      switch (execution_of(ctx, body.value("pipelineExecutionArn", ""))) {
+        case execution_state::executing:
+          break;
+        case execution_state::not_executing:
+          finish(ctx, j);  // nothing left to do for it
+          return;
+        case execution_state::unknown:
+          // Throttled or 5xx: keep the message; it comes back after its visibility timeout and
+          // the question is asked again. Deleting it could drop a live callback.
+          return;
+      }
+    }
     ctx.created(resource_of(j.token), j.token);
   }
   if (spec_.extend_visibility && spec_.behavior != consumer_behavior::slow) {
@@ -94,6 +112,20 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
     }
     answer(c, j, success);
   });
+}
+
+callback_worker::execution_state callback_worker::execution_of(pipesim::context& ctx,
+                                                                const std::string& arn) {
+  const models::api_result r =
+      ctx.sagemaker("DescribePipelineExecution", {{"PipelineExecutionArn", arn}});
+  if (!r.ok()) {
+    ctx.log("describe_failed", {{"execution", arn}, {"error", r.error->code}});
+    return execution_state::unknown;
+  }
+  const std::string status = r.response.value("PipelineExecutionStatus", "");
+  if (status == "Executing") return execution_state::executing;
+  ctx.log("message_obsolete", {{"execution", arn}, {"status", status}});
+  return execution_state::not_executing;
 }
 
 std::string callback_worker::client_request_token(pipesim::context& ctx,
