@@ -69,11 +69,19 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
       sim::k_millisecond_us;
   // Starting the job is idempotent: a redelivered message finds it running (as DescribeTrainingJob
   // would tell) and does not start a second one.
-  if (!treat_as_stopping && !ctx.exists(resource_of(j.token))) {
+  if (spec_.behavior == consumer_behavior::delete_before_answer) {
+    // The bug: the message is gone before the answer is out. A crash in between loses the
+    // callback for good; nothing will ever answer it.
+    finish(ctx, j);
+  }
+  const bool running = ctx.exists(resource_of(j.token));
+  // The not_idempotent bug: every delivery starts a job, so a redelivered or duplicated message
+  // starts a second one while the first still runs.
+  if (!treat_as_stopping && (!running || spec_.behavior == consumer_behavior::not_idempotent)) {
     // A message can come back after its execution was stopped (a crash lost the task that would
     // have deleted it, or SQS delivered a copy): starting a job then would leak it. So the correct
     // consumer asks SageMaker first; an execution it cannot see as Executing gets no new job.
-    if (spec_.behavior == consumer_behavior::succeed && j.receive_count > 1) {
+    if (claims_correctness(spec_.behavior) && j.receive_count > 1 && !running) {
       switch (execution_of(ctx, body.value("pipelineExecutionArn", ""))) {
         case execution_state::executing:
           break;
@@ -186,7 +194,7 @@ void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, 
           ? (spec_.crash_probability > 0 ? spec_.crash_probability : 1.0)
           : spec_.crash_probability;
   if (ctx.chance("crash", p_crash)) ctx.crash();
-  finish(ctx, j);
+  if (spec_.behavior != consumer_behavior::delete_before_answer) finish(ctx, j);
 }
 
 void callback_worker::finish(pipesim::context& ctx, const job& j) {

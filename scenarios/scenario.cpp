@@ -465,7 +465,9 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
                             {"ignore_stopping", consumer_behavior::ignore_stopping},
                             {"never_answer", consumer_behavior::never_answer},
                             {"crash_before_delete", consumer_behavior::crash_before_delete},
-                            {"slow", consumer_behavior::slow}})
+                            {"slow", consumer_behavior::slow},
+                            {"not_idempotent", consumer_behavior::not_idempotent},
+                            {"delete_before_answer", consumer_behavior::delete_before_answer}})
                           .value_or(consumer_behavior::succeed);
     }
     if (k.contains("work")) spec.work = c.range(k["work"], child(p, "work")).value_or(spec.work);
@@ -682,8 +684,17 @@ std::string_view to_string(consumer_behavior b) noexcept {
       return "crash_before_delete";
     case consumer_behavior::slow:
       return "slow";
+    case consumer_behavior::not_idempotent:
+      return "not_idempotent";
+    case consumer_behavior::delete_before_answer:
+      return "delete_before_answer";
   }
   return "succeed";
+}
+
+bool claims_correctness(consumer_behavior b) noexcept {
+  return b == consumer_behavior::succeed || b == consumer_behavior::not_idempotent ||
+         b == consumer_behavior::delete_before_answer;
 }
 
 const std::vector<std::string>& invariant_names() {

@@ -73,8 +73,15 @@ enum class consumer_behavior {
   never_answer,         ///< Receives and deletes, never calls Send*.
   crash_before_delete,  ///< Answers, then dies before deleting, so SQS redelivers.
   slow,                 ///< Works longer than the visibility timeout without extending it.
+  // Seeded bugs that a plain run does not show and exploration finds (their authors believe them
+  // correct, so liveness is promised for them as for succeed):
+  not_idempotent,        ///< Starts a job on every delivery, even while one runs for the token.
+  delete_before_answer,  ///< Deletes the message on receipt, before the work and the answer.
 };
 std::string_view to_string(consumer_behavior b) noexcept;
+/// Whether the behaviour is meant as a correct consumer (succeed, and the seeded bugs, whose
+/// authors believe them correct): the scenario then promises liveness for it.
+bool claims_correctness(consumer_behavior b) noexcept;
 
 struct consumer_spec {
   std::string name;

@@ -3,20 +3,28 @@
 #include "kernel_demo.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
+#include "sim/pct_strategy.hpp"
 #include "sim/simulation.hpp"
 #include "trace_file.hpp"
+
+#include <pipesim/explore.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #ifndef PIPESIM_VERSION
 #define PIPESIM_VERSION "unknown"
@@ -103,6 +111,9 @@ nlohmann::json trace_header(const scenarios::scenario& sc, const scenarios::run_
           {"seed", r.seed},     {"profile", r.profile},       {"strategy", r.strategy},
           {"knobs", r.knobs},   {"scenario", sc.document}};
 }
+
+// Writes a finished run (its trace lines kept) as a trace file `pipesim replay` accepts.
+void write_trace(const std::string& path, nlohmann::json header, const scenarios::run_report& r);
 
 nlohmann::json trace_end(const scenarios::run_report& r) {
   return {{"end", true},
@@ -228,6 +239,10 @@ int replay_trace(const std::string& path) {
   options.seed = header.at("seed").get<std::uint64_t>();
   options.strategy =
       std::make_unique<sim::replay_strategy>(end.at("choices").get<std::vector<std::uint64_t>>());
+  // A run found by `pipesim explore` carries its fault profile as knob overrides and an injected
+  // crash rate; a plain `pipesim run` trace has neither.
+  if (header.contains("knob_overrides")) options.knob_overrides = header["knob_overrides"];
+  options.hosts.crash_probability = header.value("crash_probability", 0.0);
   options.keep_trace_lines = true;
   const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
   const std::size_t n = std::min(recorded.size(), r.trace_lines.size());
@@ -249,9 +264,175 @@ int replay_trace(const std::string& path) {
   return k_exit_ok;
 }
 
-int not_yet(const std::string& command) {
-  std::cerr << "pipesim " << command << ": not available in this version yet\n";
-  return k_exit_usage;
+void write_trace(const std::string& path, nlohmann::json header, const scenarios::run_report& r) {
+  pipesim::tools::trace_file file(path);
+  file.write_line(header);
+  for (const std::string& line : r.trace_lines) file.stream() << line << '\n';
+  file.finish(trace_end(r));
+}
+
+// Whether the shrunk run, as traced, fails the check the original run failed.
+bool reproduces(const pipesim::explore_failure& f) {
+  for (const auto* checks : {&f.report.invariants, &f.report.expectations}) {
+    for (const scenarios::check_result& c : *checks) {
+      if (!c.ok && c.name == f.failed_check) return true;
+    }
+  }
+  return false;
+}
+
+struct explore_cli {
+  std::string file;
+  std::uint64_t runs = 1000;
+  std::uint64_t seed = 1;
+  std::string strategy = "random";
+  std::uint32_t depth = sim::k_pct_default_depth;
+  unsigned jobs = 1;
+  bool json = false;
+  std::string trace_path;
+  std::string heal_at;
+  bool no_shrink = false;
+};
+
+std::string rate(double runs, double seconds) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(0) << (seconds > 0 ? runs / seconds : 0.0);
+  return os.str();
+}
+
+// The command that re-runs an exploration exactly: same file, seed, runs and strategy.
+std::string explore_command(const explore_cli& o) {
+  std::string c = "pipesim explore " + o.file + " --runs " + std::to_string(o.runs) + " --seed " +
+                  std::to_string(o.seed) + " --strategy " + o.strategy;
+  if (o.strategy == "pct") c += " --depth " + std::to_string(o.depth);
+  if (!o.heal_at.empty()) c += " --heal-at " + o.heal_at;
+  return c;
+}
+
+int explore_file(const explore_cli& o) {
+  const scenarios::scenario sc = scenarios::load_scenario(o.file);
+  pipesim::explore_options options;
+  options.runs = o.runs;
+  options.seed = o.seed;
+  options.strategy = o.strategy;
+  options.pct_depth = o.depth;
+  options.jobs = o.jobs == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.jobs;
+  options.shrink = !o.no_shrink;
+  if (!o.heal_at.empty()) {
+    try {
+      options.heal_at_us = sim::parse_duration(o.heal_at);
+    } catch (const sim::duration_error& e) {
+      std::cerr << "pipesim explore: --heal-at: " << e.what() << '\n';
+      return k_exit_usage;
+    }
+  }
+  const bool tty = isatty(STDERR_FILENO) != 0 && !o.json;
+  if (tty) {
+    options.progress = [](std::uint64_t done, std::uint64_t planned) {
+      std::cerr << "\rexplored " << done << "/" << planned << " runs" << std::flush;
+    };
+  }
+  const pipesim::explore_result r = pipesim::explore(sc, options);
+  if (tty) std::cerr << "\r\033[K" << std::flush;
+
+  const double sim_seconds = static_cast<double>(r.sim_time_us) / sim::k_second_us;
+  nlohmann::json out{{"scenario", sc.name},
+                     {"file", o.file},
+                     {"seed", o.seed},
+                     {"strategy", o.strategy},
+                     {"jobs", options.jobs},
+                     {"runs", r.runs},
+                     {"runs_planned", o.runs},
+                     {"events", r.events},
+                     {"seconds", r.seconds},
+                     {"runs_per_second", r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0},
+                     {"sim_seconds", sim_seconds},
+                     {"heal_at", sim::format_duration(r.heal_at_us)},
+                     {"ok", !r.failure.has_value()}};
+  if (o.strategy == "pct") out["pct"] = {{"depth", o.depth}, {"expected_steps", r.expected_steps}};
+
+  std::string trace_path;
+  if (r.failure) {
+    const pipesim::explore_failure& f = *r.failure;
+    trace_path = o.trace_path.empty() ? "pipesim-failure-" + std::to_string(o.seed) + "-run" +
+                                            std::to_string(f.run_index) + ".jsonl"
+                                      : o.trace_path;
+    const scenarios::run_options replay = f.replay_options();
+    nlohmann::json header = trace_header(sc, f.report);
+    header["knob_overrides"] = replay.knob_overrides;
+    header["crash_probability"] = replay.hosts.crash_probability;
+    header["faults"] = f.profile.to_string();
+    header["found_by"] = explore_command(o);
+    write_trace(trace_path, header, f.report);
+    nlohmann::json deviations = nlohmann::json::array();
+    for (const pipesim::deviation& d : f.deviations) {
+      deviations.push_back({{"position", d.position},
+                            {"at_us", d.at_us},
+                            {"at", sim::format_duration(d.at_us)},
+                            {"label", d.label},
+                            {"pick", d.pick},
+                            {"options", d.options}});
+    }
+    out["failure"] = {{"run", f.run_index},
+                      {"run_seed", f.seed},
+                      {"check", f.failed_check},
+                      {"profile", f.original_profile.to_json()},
+                      {"profile_text", f.original_profile.to_string()},
+                      {"shrunk_profile", f.profile.to_json()},
+                      {"shrunk_profile_text", f.profile.to_string()},
+                      {"original_choices", f.original_choices},
+                      {"schedule", f.picks},
+                      {"deviations", deviations},
+                      {"shrink_runs", f.shrink_runs},
+                      {"shrink_seconds", f.shrink_seconds},
+                      {"reproduces", reproduces(f)},
+                      {"report", f.report.to_json()},
+                      {"trace", trace_path},
+                      {"replay", "pipesim replay " + trace_path}};
+  }
+  if (o.json) {
+    std::cout << out.dump(2) << '\n';
+    return r.failure ? k_exit_check_failed : k_exit_ok;
+  }
+
+  std::cout << "scenario: " << sc.name << " (" << o.file << ")\n"
+            << "explored " << r.runs << (r.failure ? " of " + std::to_string(o.runs) : "")
+            << " runs from seed " << o.seed << ", strategy " << o.strategy;
+  if (o.strategy == "pct") std::cout << " (depth " << o.depth << ", k " << r.expected_steps << ")";
+  std::cout << ", " << options.jobs << (options.jobs == 1 ? " job" : " jobs") << ", heal at "
+            << sim::format_duration(r.heal_at_us) << '\n'
+            << "speed: " << rate(static_cast<double>(r.runs), r.seconds) << " runs/s, "
+            << rate(static_cast<double>(r.events), r.seconds) << " events/s, "
+            << rate(sim_seconds, r.seconds) << " simulated s per wall-clock s\n";
+  if (!r.failure) {
+    std::cout << "result: pass (every run met its expectations and invariants)\n";
+    return k_exit_ok;
+  }
+  const pipesim::explore_failure& f = *r.failure;
+  std::cout << "FAIL at run " << f.run_index << ", run seed " << f.seed << ": " << f.failed_check
+            << '\n'
+            << "  profile: " << f.original_profile.to_string() << '\n'
+            << "shrunk in " << f.shrink_runs << " runs (" << std::fixed << std::setprecision(2)
+            << f.shrink_seconds << " s): " << f.original_choices << " choice points -> "
+            << f.deviations.size() << " deviation" << (f.deviations.size() == 1 ? "" : "s")
+            << " from the nominal schedule\n"
+            << "  profile: " << f.profile.to_string() << '\n'
+            << "minimal schedule (every other choice point takes its nominal option):\n";
+  for (const pipesim::deviation& d : f.deviations) {
+    std::cout << "  #" << d.position << " at " << sim::format_duration(d.at_us) << "  " << d.label
+              << " = " << d.pick << " (of " << d.options << ")\n";
+  }
+  for (const scenarios::check_result& c : f.report.invariants) {
+    if (!c.ok) std::cout << "FAIL " << c.name << ": " << c.detail << '\n';
+  }
+  for (const scenarios::check_result& c : f.report.expectations) {
+    if (!c.ok) std::cout << "FAIL " << c.name << ": " << c.detail << '\n';
+  }
+  std::cout << "trace: " << trace_path << '\n'
+            << "replay: pipesim replay " << trace_path << '\n'
+            << "again: " << explore_command(o) << '\n'
+            << "result: FAIL\n";
+  return k_exit_check_failed;
 }
 
 }  // namespace
@@ -279,10 +460,25 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check scenario files against the schema");
   validate_cmd->add_option("files", validate_files_list, "Scenario files")->required();
 
-  std::string explore_file;
+  explore_cli explore;
   CLI::App* explore_cmd =
       app.add_subcommand("explore", "Run many interleavings of a scenario and shrink failures");
-  explore_cmd->add_option("file", explore_file, "Scenario file")->required();
+  explore_cmd->add_option("file", explore.file, "Scenario file")->required();
+  explore_cmd->add_option("--runs", explore.runs, "Number of runs (default 1000)");
+  explore_cmd->add_option("--seed", explore.seed, "Exploration seed (default 1)");
+  explore_cmd->add_option("--strategy", explore.strategy, "random or pct")
+      ->check(CLI::IsMember({"random", "pct"}));
+  explore_cmd->add_option("--depth", explore.depth, "PCT bug depth d (default 3)")
+      ->check(CLI::Range(1, 10));
+  explore_cmd->add_option("--jobs", explore.jobs,
+                          "Worker threads (0: all cores); results do not depend on it");
+  explore_cmd->add_option("--trace", explore.trace_path,
+                          "Where to write the shrunk failing run's trace "
+                          "(default pipesim-failure-SEED-runN.jsonl)");
+  explore_cmd->add_option("--heal-at", explore.heal_at,
+                          "Virtual time at which faults stop (default: 5m after the last action)");
+  explore_cmd->add_flag("--no-shrink", explore.no_shrink, "Report the failing run as found");
+  explore_cmd->add_flag("--json", explore.json, "Print one JSON object instead of text");
 
   std::string replay_path;
   CLI::App* replay_cmd =
@@ -313,7 +509,7 @@ int main(int argc, char** argv) {
       return run_demo(run);
     }
     if (validate_cmd->parsed()) return validate_files(validate_files_list);
-    if (explore_cmd->parsed()) return not_yet("explore");
+    if (explore_cmd->parsed()) return explore_file(explore);
     if (replay_cmd->parsed()) return replay_trace(replay_path);
   } catch (const scenarios::scenario_error& e) {
     std::cerr << e.what() << '\n';

@@ -13,7 +13,8 @@ jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
 
 failures = 0
-bundled = sorted((root / "scenarios" / "library").glob("*.json"))
+bundled = sorted((root / "scenarios" / "library").glob("*.json")) + sorted(
+    (root / "scenarios" / "bugs").glob("*.json"))
 for path in bundled:
     errors = list(validator.iter_errors(json.loads(path.read_text())))
     for e in errors:

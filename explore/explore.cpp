@@ -1,0 +1,347 @@
+// The exploration engine: many runs (in parallel, deterministically), then shrinking.
+#include <pipesim/explore.hpp>
+
+#include "sim/list_strategy.hpp"
+#include "sim/pct_strategy.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace pipesim {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+std::unique_ptr<sim::strategy> inner_strategy(const explore_options& o, std::uint64_t seed,
+                                              std::uint64_t expected_steps) {
+  if (o.strategy == "pct") {
+    return std::make_unique<sim::pct_strategy>(seed, o.pct_depth, expected_steps);
+  }
+  if (o.strategy == "random") return std::make_unique<sim::random_strategy>(seed);
+  throw std::invalid_argument("explore: unknown strategy \"" + o.strategy +
+                              "\" (expected random or pct)");
+}
+
+scenarios::run_options base_options(const explore_options& o, std::uint64_t seed,
+                                    const fault_profile& profile) {
+  scenarios::run_options r;
+  r.seed = seed;
+  r.trace = false;
+  r.consumers = o.consumers;
+  apply_faults(r, profile);
+  return r;
+}
+
+bool failed(const scenarios::run_report& r, const std::string& check) {
+  auto named = [&](const scenarios::check_result& c) { return !c.ok && c.name == check; };
+  return std::any_of(r.invariants.begin(), r.invariants.end(), named) ||
+         std::any_of(r.expectations.begin(), r.expectations.end(), named);
+}
+
+// A schedule as its deviations keyed by (label, occurrence of that label): the n-th
+// "consumer.worker.killed" picks 1, everything else is nominal. Unlike a positional list it keeps
+// its meaning when a change elsewhere adds or removes choice points (a fault class switched off,
+// an earlier deviation dropped), which is what lets the shrinker try those changes.
+class keyed_strategy final : public sim::strategy {
+ public:
+  using key = std::pair<std::string, std::uint64_t>;
+  explicit keyed_strategy(std::map<key, std::uint64_t> picks) : picks_(std::move(picks)) {}
+  std::uint64_t pick(const sim::choice_point& cp) override {
+    const std::uint64_t n = seen_[std::string(cp.label)]++;
+    const auto it = picks_.find(key{std::string(cp.label), n});
+    return it == picks_.end() ? 0 : it->second % cp.options;
+  }
+  std::string_view name() const noexcept override { return "keyed"; }
+
+ private:
+  std::map<key, std::uint64_t> picks_;
+  std::map<std::string, std::uint64_t> seen_;
+};
+
+std::map<keyed_strategy::key, std::uint64_t> keyed(const std::vector<sim::choice_record>& log) {
+  std::map<keyed_strategy::key, std::uint64_t> out;
+  std::map<std::string, std::uint64_t> seen;
+  for (const sim::choice_record& c : log) {
+    const std::uint64_t n = seen[c.label]++;
+    if (c.pick != 0) out[{c.label, n}] = c.pick;
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> trimmed(std::vector<std::uint64_t> picks) {
+  while (!picks.empty() && picks.back() == 0) picks.pop_back();
+  return picks;
+}
+
+struct verdict {
+  bool ok = true;
+  std::string failed_check;
+  std::uint64_t events = 0;
+  sim::time_us sim_time_us = 0;
+  std::vector<std::uint64_t> picks;  // only for a failure
+};
+
+// Runs f(i) for i in [0, n) on `jobs` threads; the first exception is rethrown here.
+template <typename F>
+void parallel_for(std::size_t n, unsigned jobs, F&& f) {
+  if (jobs <= 1 || n <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        f(i);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next = n;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < std::min<std::size_t>(jobs, n); ++t) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+std::string first_failed_check(const scenarios::run_report& r) {
+  for (const auto* v : {&r.invariants, &r.expectations}) {
+    for (const scenarios::check_result& c : *v) {
+      if (!c.ok) return c.name;
+    }
+  }
+  return {};
+}
+
+void apply_faults(scenarios::run_options& options, const fault_profile& profile) {
+  options.knob_overrides = profile.knob_overrides();
+  options.hosts.crash_probability = profile.crashes;
+}
+
+sim::time_us default_heal_at(const scenarios::scenario& sc) {
+  sim::time_us last = 0;
+  for (const scenarios::action_spec& a : sc.actions) last = std::max(last, a.at_us);
+  return std::min(last + 5 * sim::k_minute_us, sc.until_us);
+}
+
+scenarios::run_options explore_failure::replay_options() const {
+  scenarios::run_options r;
+  r.seed = seed;
+  apply_faults(r, profile);
+  r.strategy = std::make_unique<sim::replay_strategy>(picks);
+  return r;
+}
+
+explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
+                       std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
+                       std::vector<std::uint64_t> picks, const std::string& failed_check,
+                       sim::time_us heal_at_us) {
+  const clock_type::time_point t0 = clock_type::now();
+  explore_failure f;
+  f.run_index = run_index;
+  f.seed = seed;
+  f.original_profile = profile;
+  f.failed_check = failed_check;
+  f.original_choices = picks.size();
+
+  fault_profile current_profile = profile;
+  std::vector<std::uint64_t> current = trimmed(std::move(picks));
+  std::vector<sim::choice_record> current_log;
+  std::uint64_t runs = 0;
+  // Does the candidate still fail the same check? If so it becomes the current schedule, in the
+  // canonical form the run itself recorded (picks reduced to their ranges, nominal tail cut).
+  auto try_schedule = [&](const fault_profile& p, std::unique_ptr<sim::strategy> candidate) {
+    if (runs >= o.max_shrink_runs) return false;
+    ++runs;
+    scenarios::run_options opts = base_options(o, seed, p);
+    opts.strategy = std::make_unique<sim::phased_strategy>(std::move(candidate), heal_at_us);
+    scenarios::run_report r = scenarios::run_scenario(sc, std::move(opts));
+    if (!failed(r, failed_check)) return false;
+    current = trimmed(r.choices);
+    current_log = std::move(r.choice_log);
+    current_profile = p;
+    return true;
+  };
+  auto still_fails = [&](const fault_profile& p, const std::vector<std::uint64_t>& candidate) {
+    return try_schedule(p, std::make_unique<sim::list_strategy>(candidate));
+  };
+  auto still_fails_keyed = [&](const fault_profile& p,
+                               std::map<keyed_strategy::key, std::uint64_t> candidate) {
+    return try_schedule(p, std::make_unique<keyed_strategy>(std::move(candidate)));
+  };
+
+  // The original schedule as a list: it must fail again (it is the same run).
+  still_fails(current_profile, current);
+  for (bool progress = true; progress && runs < o.max_shrink_runs;) {
+    progress = false;
+    // 1. The shortest failing prefix (everything after it nominal), by bisection.
+    for (std::size_t lo = 0, hi = current.size(); lo < hi;) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      const std::vector<std::uint64_t> prefix(current.begin(),
+                                              current.begin() + static_cast<std::ptrdiff_t>(mid));
+      if (still_fails(current_profile, prefix)) {
+        hi = std::min(mid, current.size());
+        progress = true;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    // 2. Whole chunks back to nominal, halving the chunk size (delta debugging).
+    for (std::size_t size = std::max<std::size_t>(current.size() / 2, 1); size >= 1; size /= 2) {
+      for (std::size_t start = 0; start < current.size(); start += size) {
+        const std::size_t end = std::min(start + size, current.size());
+        if (std::all_of(current.begin() + static_cast<std::ptrdiff_t>(start),
+                        current.begin() + static_cast<std::ptrdiff_t>(end),
+                        [](std::uint64_t p) { return p == 0; })) {
+          continue;
+        }
+        std::vector<std::uint64_t> candidate = current;
+        std::fill(candidate.begin() + static_cast<std::ptrdiff_t>(start),
+                  candidate.begin() + static_cast<std::ptrdiff_t>(end), 0);
+        if (still_fails(current_profile, candidate)) progress = true;
+      }
+      if (size == 1) break;
+    }
+    // 3. Smaller values: the least pick that still fails, by bisection (shorter delays,
+    //    earlier racers).
+    for (std::size_t i = 0; i < current.size(); ++i) {
+      if (current[i] <= 1) continue;
+      std::uint64_t lo = 1;
+      std::uint64_t hi = current[i];
+      while (lo < hi && i < current.size()) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        std::vector<std::uint64_t> candidate = current;
+        candidate[i] = mid;
+        if (still_fails(current_profile, candidate)) {
+          progress = true;
+          hi = i < current.size() ? std::min(mid, current[i]) : mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+    }
+    // 4. Each remaining deviation dropped on its own, by label and occurrence, so the choice
+    //    points after it keep their picks even when dropping it changes how many come before.
+    {
+      const auto deviations = keyed(current_log);
+      for (const auto& [k, pick] : deviations) {
+        auto candidate = keyed(current_log);
+        if (candidate.erase(k) == 0) continue;  // already gone with an earlier drop
+        (void)pick;
+        if (still_fails_keyed(current_profile, std::move(candidate))) progress = true;
+      }
+    }
+    // 5. Fault classes the failure does not need, off (the schedule kept by label).
+    using switch_off = void (*)(fault_profile&);
+    static constexpr switch_off k_classes[] = {
+        [](fault_profile& q) { q.duplicates = 0; },   [](fault_profile& q) { q.reordering = false; },
+        [](fault_profile& q) { q.crashes = 0; },      [](fault_profile& q) { q.throttling = 0; },
+        [](fault_profile& q) { q.server_errors = 0; }, [](fault_profile& q) { q.stale_handles = false; },
+        [](fault_profile& q) { q.delays = false; }};
+    for (switch_off off : k_classes) {
+      fault_profile candidate = current_profile;
+      off(candidate);
+      if (!(candidate == current_profile) && still_fails_keyed(candidate, keyed(current_log))) {
+        progress = true;
+      }
+    }
+  }
+
+  f.profile = current_profile;
+  f.picks = current;
+  f.shrink_runs = runs;
+  // The shrunk run once more, traced, exactly as a replay will see it.
+  scenarios::run_options opts = f.replay_options();
+  opts.consumers = o.consumers;
+  opts.keep_trace_lines = true;
+  f.report = scenarios::run_scenario(sc, std::move(opts));
+  for (std::size_t i = 0; i < f.report.choice_log.size(); ++i) {
+    const sim::choice_record& c = f.report.choice_log[i];
+    if (c.pick != 0) f.deviations.push_back(deviation{i, c.at_us, c.label, c.pick, c.options});
+  }
+  f.shrink_seconds = seconds_since(t0);
+  return f;
+}
+
+explore_result explore(const scenarios::scenario& sc, const explore_options& o) {
+  explore_result result;
+  result.heal_at_us = o.heal_at_us.value_or(default_heal_at(sc));
+  if (o.strategy == "pct") {
+    // PCT needs k, the number of choice points in a run: measured on the nominal schedule with
+    // every fault class on, so the change points spread over the faults' decision sites too.
+    fault_profile all_on{0.2, true, 0.2, 0.2, 0.2, true, true};
+    scenarios::run_options opts = base_options(o, o.seed, o.profile.value_or(all_on));
+    opts.strategy = std::make_unique<sim::nominal_strategy>();
+    result.expected_steps =
+        std::max<std::uint64_t>(scenarios::run_scenario(sc, std::move(opts)).choices.size(), 1);
+  }
+  const std::uint64_t batch = std::max<std::uint64_t>(64, 32ULL * std::max(o.jobs, 1U));
+  const clock_type::time_point t0 = clock_type::now();
+  std::optional<std::uint64_t> failing;
+  std::vector<verdict> verdicts;
+  for (std::uint64_t base = 0; base < o.runs && !failing; base += batch) {
+    const std::uint64_t n = std::min(batch, o.runs - base);
+    verdicts.assign(n, verdict{});
+    parallel_for(n, o.jobs, [&](std::size_t i) {
+      const std::uint64_t seed = run_seed(o.seed, base + i);
+      const fault_profile profile = o.profile.value_or(swarm_profile(seed));
+      scenarios::run_options opts = base_options(o, seed, profile);
+      opts.strategy = std::make_unique<sim::phased_strategy>(
+          inner_strategy(o, seed, result.expected_steps), result.heal_at_us);
+      scenarios::run_report r = scenarios::run_scenario(sc, std::move(opts));
+      verdict& v = verdicts[i];
+      v.ok = r.ok();
+      v.events = r.events;
+      v.sim_time_us = r.sim_time_us;
+      if (!v.ok) {
+        v.failed_check = first_failed_check(r);
+        v.picks = std::move(r.choices);
+      }
+    });
+    // Runs are judged in index order, so the first failure is the same whatever the thread count.
+    for (std::uint64_t i = 0; i < n; ++i) {
+      ++result.runs;
+      result.events += verdicts[i].events;
+      result.sim_time_us += verdicts[i].sim_time_us;
+      if (!verdicts[i].ok) {
+        failing = base + i;
+        break;
+      }
+    }
+    if (o.progress) o.progress(result.runs, o.runs);
+  }
+  result.seconds = seconds_since(t0);
+  if (failing) {
+    const verdict& v = verdicts[*failing % batch];
+    const std::uint64_t seed = run_seed(o.seed, *failing);
+    const fault_profile profile = o.profile.value_or(swarm_profile(seed));
+    if (o.shrink) {
+      result.failure =
+          shrink(sc, o, *failing, seed, profile, v.picks, v.failed_check, result.heal_at_us);
+    } else {
+      explore_options no_shrink = o;
+      no_shrink.max_shrink_runs = 0;
+      result.failure =
+          shrink(sc, no_shrink, *failing, seed, profile, v.picks, v.failed_check, result.heal_at_us);
+    }
+  }
+  return result;
+}
+
+}  // namespace pipesim
