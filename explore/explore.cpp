@@ -10,6 +10,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace pipesim {
@@ -127,6 +128,41 @@ std::string first_failed_check(const scenarios::run_report& r) {
     }
   }
   return {};
+}
+
+scenarios::run_report run_schedule(const scenarios::scenario& sc,
+                                   const std::vector<std::uint64_t>& picks,
+                                   const fault_profile& profile,
+                                   const std::map<std::string, consumer_factory>& consumers,
+                                   std::optional<sim::time_us> heal_at_us, bool keep_trace) {
+  scenarios::run_options opts;
+  opts.consumers = consumers;
+  opts.trace = keep_trace;
+  opts.keep_trace_lines = keep_trace;
+  apply_faults(opts, profile);
+  opts.strategy = std::make_unique<sim::phased_strategy>(
+      std::make_unique<sim::list_strategy>(picks), heal_at_us.value_or(default_heal_at(sc)));
+  return scenarios::run_scenario(sc, std::move(opts));
+}
+
+std::string describe_failure(const scenarios::run_report& r) {
+  std::ostringstream os;
+  for (const auto* checks : {&r.invariants, &r.expectations}) {
+    for (const scenarios::check_result& c : *checks) {
+      if (!c.ok) os << "FAIL " << c.name << ": " << c.detail << '\n';
+    }
+  }
+  os << "deviations from the nominal schedule:";
+  bool any = false;
+  for (std::size_t i = 0; i < r.choice_log.size(); ++i) {
+    const sim::choice_record& c = r.choice_log[i];
+    if (c.pick == 0) continue;
+    any = true;
+    os << "\n  #" << i << " at " << sim::format_duration(c.at_us) << "  " << c.label << " = "
+       << c.pick << " (of " << c.options << ")";
+  }
+  if (!any) os << " none";
+  return os.str();
 }
 
 void apply_faults(scenarios::run_options& options, const fault_profile& profile) {

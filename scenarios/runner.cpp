@@ -124,6 +124,8 @@ class world {
   std::map<std::string, std::string> bound_;       // "as" name -> value
   std::map<std::string, std::string> bound_arns_;  // "as" name -> execution ARN
   std::map<std::string, int> retries_;             // execution ARN -> accepted retries
+  // Execution ARN -> its status and since when, for "by" expectations.
+  std::map<std::string, std::pair<pl::execution_status, sim::time_us>> status_since_;
   sim::lane_id actions_lane_ = sim_.lane("actions");
   std::vector<action_outcome> actions_;
   std::size_t actions_run_ = 0;
@@ -329,6 +331,12 @@ void world::check_invariants() {
                                            " attempt(s)");
       }
     }
+    const auto since = status_since_.find(arn);
+    if (since == status_since_.end()) {
+      status_since_.emplace(arn, std::make_pair(e.status, sim_.now()));
+    } else if (since->second.first != e.status) {
+      since->second = {e.status, sim_.now()};
+    }
     int restarts = 0;
     for (std::size_t i = 0; i + 1 < e.history.size(); ++i) {
       if (!pl::is_terminal(e.history[i])) continue;
@@ -461,6 +469,17 @@ void world::final_checks(run_report& report) {
       const std::string actual(pl::to_string(e.status));
       report.expectations.push_back(
           {"execution " + name + " is " + *x.status, actual == *x.status, "it is " + actual});
+      if (x.by_us) {
+        const auto since = status_since_.find(arn->second);
+        const sim::time_us reached_us =
+            since == status_since_.end() ? sim_.now() : since->second.second;
+        const bool ok = actual == *x.status && reached_us <= *x.by_us;
+        report.expectations.push_back(
+            {"execution " + name + " is " + *x.status + " by " + sim::format_duration(*x.by_us),
+             ok,
+             actual == *x.status ? "it became " + actual + " at " + sim::format_duration(reached_us)
+                                 : "it is " + actual});
+      }
     }
     for (const auto& [step, status] : x.steps) {
       const auto it = std::find_if(e.steps.begin(), e.steps.end(),

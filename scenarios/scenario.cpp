@@ -598,10 +598,16 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
         const std::string ep = child(p, name);
         if (!bound.count(name)) c.fail(ep, "\"" + name + "\" names no action's \"as\"");
         if (!c.object(e, ep)) continue;
-        c.only(e, ep, {"status", "steps"});
+        c.only(e, ep, {"status", "by", "steps"});
         execution_expectation x;
         if (e.contains("status"))
           check_status(c, e["status"], child(ep, "status"), execution_statuses(), x.status);
+        if (e.contains("by")) {
+          x.by_us = c.duration(e["by"], child(ep, "by"));
+          if (!e.contains("status")) {
+            c.fail(child(ep, "by"), "expected \"status\" beside \"by\" (by when it is reached)");
+          }
+        }
         if (e.contains("steps") && c.object(e["steps"], child(ep, "steps"))) {
           for (const auto& [step, status] : e["steps"].items()) {
             std::optional<std::string> s;

@@ -109,6 +109,9 @@ struct action_spec {
 
 struct execution_expectation {
   std::optional<std::string> status;
+  /// "by": the status was reached no later than this virtual time (a bound on how long, say, a
+  /// stop may take).
+  std::optional<sim::time_us> by_us;
   /// Step name -> expected StepStatus, or nullopt for "never started".
   std::map<std::string, std::optional<std::string>> steps;
 };

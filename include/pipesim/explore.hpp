@@ -128,4 +128,20 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& opt
 /// The name of the first failed check of a report ("" if it passed).
 std::string first_failed_check(const scenarios::run_report& r);
 
+/// One run of `sc` under a schedule given as a list: pick i of the list answers the run's i-th
+/// choice point (reduced modulo its options), every choice point past the list is nominal, and so
+/// is every one after `heal_at_us` (default: default_heal_at). This is what a RapidCheck property
+/// runs (<pipesim/rapidcheck.hpp>): shrinking the list shrinks the schedule. The report carries
+/// the run's choice_log; with `keep_trace` its trace lines too.
+scenarios::run_report run_schedule(const scenarios::scenario& sc,
+                                   const std::vector<std::uint64_t>& picks,
+                                   const fault_profile& profile,
+                                   const std::map<std::string, consumer_factory>& consumers = {},
+                                   std::optional<sim::time_us> heal_at_us = std::nullopt,
+                                   bool keep_trace = false);
+
+/// Every failed check of a run, then its deviations from the nominal schedule (position, time,
+/// label, pick): what a failing property prints.
+std::string describe_failure(const scenarios::run_report& r);
+
 }  // namespace pipesim

@@ -180,6 +180,14 @@ BOOST_AUTO_TEST_CASE(expectation_errors_name_the_field) {
                  "/expect/executions/run/steps/Wait", "one of Starting");
   expect_problem([](json& d) { d["expect"]["executions"]["other"] = json::object(); },
                  "/expect/executions/other", "names no action");
+  expect_problem([](json& d) { d["expect"]["executions"]["run"]["by"] = "soon"; },
+                 "/expect/executions/run/by", "soon");
+  expect_problem(
+      [](json& d) {
+        d["expect"]["executions"]["run"].erase("status");
+        d["expect"]["executions"]["run"]["by"] = "30m";
+      },
+      "/expect/executions/run/by", "expected \"status\" beside \"by\"");
   expect_problem(
       [](json& d) {
         d["expect"]["queues"] = {{"callbacks", {{"sent", -1}}}};
