@@ -268,4 +268,26 @@ BOOST_AUTO_TEST_CASE(every_api_call_and_status_change_is_traced) {
   BOOST_TEST(all.find("\"to\":\"Succeeded\"") != std::string::npos);
 }
 
+// api.server_error_probability: every call answered 5xx; a 500 after the effect did start the
+// execution, and a retry with the same ClientRequestToken finds it (idempotency).
+BOOST_AUTO_TEST_CASE(server_errors_may_come_after_the_effect) {
+  world w(json{{"api.server_error_probability", 1.0}});
+  simple(w);
+  for (int i = 0; i < 40; ++i) {
+    const models::api_result r =
+        w.call("StartPipelineExecution", start_request({{"ClientRequestToken", token(i)}}));
+    BOOST_TEST_REQUIRE(!r.ok());
+    BOOST_TEST((r.error->code == "ServiceUnavailable" || r.error->code == "InternalFailure"));
+    BOOST_TEST(r.error->http_status == (r.error->code == "ServiceUnavailable" ? 503 : 500));
+    BOOST_TEST(models::pipelines::service::error_codes().count(r.error->code) == 1U);
+  }
+  std::size_t after_effect = 0;
+  for (const sim::choice_record& c : w.sim.choices()) {
+    if (c.label == "pipelines.api.server_error.kind") after_effect += c.pick == 2;
+  }
+  BOOST_TEST(after_effect > 0U);
+  BOOST_TEST(after_effect < 40U);
+  BOOST_TEST(w.svc.execution_arns().size() == after_effect);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -210,4 +210,36 @@ BOOST_AUTO_TEST_CASE(nominal_strategy_runs_the_ideal_schedule_even_in_adversaria
   BOOST_TEST(svc.counters(url).duplicates_created == 0u);
 }
 
+// sqs.api.server_error_probability: a 5xx answer, and only the 500 "after effect" kind changes
+// the queue ([BC-Retry] has SDKs retry both; whether the request landed is the caller's problem).
+BOOST_AUTO_TEST_CASE(server_errors_carry_out_the_request_only_after_effect) {
+  env e(models::profile::ideal, 3, {{"sqs.api.server_error_probability", 1.0}});
+  const std::string url =
+      e.svc.call_from_aws("CreateQueue", {{"QueueName", "q"}}).response["QueueUrl"];
+  int unavailable = 0;
+  int internal = 0;
+  for (int i = 0; i < 60; ++i) {
+    const models::api_result r = e.send(url, "m" + std::to_string(i));
+    BOOST_TEST_REQUIRE(!r.ok());
+    if (r.error->code == "ServiceUnavailable") {
+      BOOST_TEST(r.error->http_status == 503);
+      ++unavailable;
+    } else {
+      BOOST_TEST(r.error->code == "InternalFailure");
+      BOOST_TEST(r.error->http_status == 500);
+      ++internal;
+    }
+  }
+  std::uint64_t after_effect = 0;
+  for (const sim::choice_record& c : e.sim.choices()) {
+    if (c.label == "sqs.api.server_error.kind") after_effect += c.pick == 2;
+  }
+  BOOST_TEST(unavailable > 0);
+  BOOST_TEST(internal > 0);
+  BOOST_TEST(after_effect > 0U);
+  BOOST_TEST(e.svc.counters(url).sent == after_effect);
+  // Calls from inside AWS (SageMaker's own sends) never see an injected fault.
+  BOOST_TEST(e.svc.call_from_aws("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}).ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
