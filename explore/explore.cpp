@@ -350,6 +350,11 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
         v.picks = std::move(r.choices);
       }
     });
+    result.runs_executed += n;
+    for (const verdict& v : verdicts) {
+      result.events_executed += v.events;
+      result.sim_time_executed_us += v.sim_time_us;
+    }
     // Runs are judged in index order, so the first failure is the same whatever the thread count.
     for (std::uint64_t i = 0; i < n; ++i) {
       ++result.runs;

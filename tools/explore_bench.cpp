@@ -38,8 +38,9 @@ throughput measure(const scenarios::scenario& sc, std::uint64_t runs, unsigned j
     std::cerr << "unexpected failure: " << pipesim::describe_failure(r.failure->report) << '\n';
     std::exit(1);
   }
-  return {static_cast<double>(r.runs) / r.seconds, static_cast<double>(r.events) / r.seconds,
-          static_cast<double>(r.sim_time_us) / 1e6 / r.seconds};
+  return {static_cast<double>(r.runs_executed) / r.seconds,
+          static_cast<double>(r.events_executed) / r.seconds,
+          static_cast<double>(r.sim_time_executed_us) / 1e6 / r.seconds};
 }
 
 struct hunt {

@@ -336,6 +336,8 @@ int explore_file(const explore_cli& o) {
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
   const double sim_seconds = static_cast<double>(r.sim_time_us) / sim::k_second_us;
+  const double executed_sim_seconds =
+      static_cast<double>(r.sim_time_executed_us) / sim::k_second_us;
   nlohmann::json out{{"scenario", sc.name},
                      {"file", o.file},
                      {"seed", o.seed},
@@ -345,7 +347,9 @@ int explore_file(const explore_cli& o) {
                      {"runs_planned", o.runs},
                      {"events", r.events},
                      {"seconds", r.seconds},
-                     {"runs_per_second", r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0},
+                     {"runs_executed", r.runs_executed},
+                     {"runs_per_second",
+                      r.seconds > 0 ? static_cast<double>(r.runs_executed) / r.seconds : 0},
                      {"sim_seconds", sim_seconds},
                      {"heal_at", sim::format_duration(r.heal_at_us)},
                      {"ok", !r.failure.has_value()}};
@@ -401,9 +405,9 @@ int explore_file(const explore_cli& o) {
   if (o.strategy == "pct") std::cout << " (depth " << o.depth << ", k " << r.expected_steps << ")";
   std::cout << ", " << options.jobs << (options.jobs == 1 ? " job" : " jobs") << ", heal at "
             << sim::format_duration(r.heal_at_us) << '\n'
-            << "speed: " << rate(static_cast<double>(r.runs), r.seconds) << " runs/s, "
-            << rate(static_cast<double>(r.events), r.seconds) << " events/s, "
-            << rate(sim_seconds, r.seconds) << " simulated s per wall-clock s\n";
+            << "speed: " << rate(static_cast<double>(r.runs_executed), r.seconds) << " runs/s, "
+            << rate(static_cast<double>(r.events_executed), r.seconds) << " events/s, "
+            << rate(executed_sim_seconds, r.seconds) << " simulated s per wall-clock s\n";
   if (!r.failure) {
     std::cout << "result: pass (every run met its expectations and invariants)\n";
     return k_exit_ok;

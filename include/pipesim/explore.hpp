@@ -110,6 +110,11 @@ struct explore_result {
   std::uint64_t events = 0;
   sim::time_us sim_time_us = 0;  ///< Virtual time simulated over all runs.
   double seconds = 0;            ///< Wall-clock time of the runs (shrinking excluded).
+  /// Runs actually made, with their events and virtual time: runs go in batches, so the batch
+  /// that holds the first failure also runs past it. Speeds are these over `seconds`.
+  std::uint64_t runs_executed = 0;
+  std::uint64_t events_executed = 0;
+  sim::time_us sim_time_executed_us = 0;
   std::uint64_t expected_steps = 0;  ///< PCT's k, measured on a nominal run.
   sim::time_us heal_at_us = 0;
   std::optional<explore_failure> failure;
