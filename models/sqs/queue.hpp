@@ -102,7 +102,7 @@ class queue {
   void accept_redrive(message m, const std::string& message_id, std::uint64_t copy,
                       std::uint32_t receive_count);
 
-  std::vector<census_entry> census() const { return census_; }
+  const std::vector<census_entry>& census() const noexcept { return census_; }
   const queue_counters& counters() const noexcept { return counters_; }
 
  private:

@@ -496,4 +496,11 @@ std::vector<std::string> service::queue_urls() const {
   return out;
 }
 
+void service::visit_queues(const queue_visitor& visit) const {
+  for (const auto& [name, q] : queues_) {
+    (void)name;
+    visit(q->url(), q->census(), q->counters());
+  }
+}
+
 }  // namespace models::sqs
