@@ -612,57 +612,62 @@ models::api_result queue::send_batch(const json& req) {
 // ---------------------------------------------------------------------------------------------
 // Receive.
 
-models::api_result queue::parse_receive(const json& req, receive_params& p,
-                                        std::int64_t& wait_s) const {
+std::optional<models::api_result> queue::parse_receive(const json& req, receive_params& p,
+                                                       std::int64_t& wait_s) const {
+  // Every poll comes through here: look each member up once (find), and copy no strings that
+  // are only compared.
+  auto member = [&](const char* name) -> const json* {
+    const auto it = req.find(name);
+    return it == req.end() || it->is_null() ? nullptr : &*it;
+  };
   std::int64_t v = 0;
-  if (req.contains("MaxNumberOfMessages") && !req["MaxNumberOfMessages"].is_null()) {
-    if (!read_int(req["MaxNumberOfMessages"], v) || v < 1 || v > 10)
-      return invalid("MaxNumberOfMessages", req["MaxNumberOfMessages"].dump(),
-                     "Must be between 1 and 10, if provided");
+  if (const json* m = member("MaxNumberOfMessages")) {
+    if (!read_int(*m, v) || v < 1 || v > 10)
+      return invalid("MaxNumberOfMessages", m->dump(), "Must be between 1 and 10, if provided");
     p.max = static_cast<int>(v);
   }
   wait_s = attrs_.receive_wait_s;
-  if (req.contains("WaitTimeSeconds") && !req["WaitTimeSeconds"].is_null()) {
-    if (!read_int(req["WaitTimeSeconds"], v) || v < 0 || v > 20)
-      return invalid("WaitTimeSeconds", req["WaitTimeSeconds"].dump(),
-                     "Must be >= 0 and <= 20, if provided");
+  if (const json* m = member("WaitTimeSeconds")) {
+    if (!read_int(*m, v) || v < 0 || v > 20)
+      return invalid("WaitTimeSeconds", m->dump(), "Must be >= 0 and <= 20, if provided");
     wait_s = v;
   }
   p.visibility_s = attrs_.visibility_timeout_s;
-  if (req.contains("VisibilityTimeout") && !req["VisibilityTimeout"].is_null()) {
-    if (!read_int(req["VisibilityTimeout"], v) || v < 0 || v > k_visibility_max_s)
-      return invalid("VisibilityTimeout", req["VisibilityTimeout"].dump(),
-                     "Must be >= 0 and <= 43200, if provided");
+  if (const json* m = member("VisibilityTimeout")) {
+    if (!read_int(*m, v) || v < 0 || v > k_visibility_max_s)
+      return invalid("VisibilityTimeout", m->dump(), "Must be >= 0 and <= 43200, if provided");
     p.visibility_s = v;
+    p.visibility_given = true;
   }
-  for (const char* member : {"MessageSystemAttributeNames", "AttributeNames"}) {
-    if (!req.contains(member) || req[member].is_null()) continue;
-    if (!req[member].is_array()) return invalid(member, req[member].dump(), "Must be a list");
-    for (const auto& n : req[member]) {
+  for (const char* name : {"MessageSystemAttributeNames", "AttributeNames"}) {
+    const json* m = member(name);
+    if (m == nullptr) continue;
+    if (!m->is_array()) return invalid(name, m->dump(), "Must be a list");
+    for (const auto& n : *m) {
       const auto& known = system_attribute_names();
-      if (!n.is_string() || std::find(known.begin(), known.end(), n.get<std::string>()) == known.end())
+      if (!n.is_string() ||
+          std::find(known.begin(), known.end(), n.get_ref<const std::string&>()) == known.end())
         return error("InvalidAttributeName", "Unknown Attribute " + (n.is_string() ? n.get<std::string>() : n.dump()) + ".");
       p.system_names.push_back(n.get<std::string>());
     }
   }
-  if (req.contains("MessageAttributeNames") && !req["MessageAttributeNames"].is_null()) {
-    if (!req["MessageAttributeNames"].is_array())
-      return invalid("MessageAttributeNames", req["MessageAttributeNames"].dump(), "Must be a list");
-    for (const auto& n : req["MessageAttributeNames"]) {
-      if (!n.is_string() || n.get<std::string>().empty() || n.get<std::string>().size() > 256)
+  if (const json* m = member("MessageAttributeNames")) {
+    if (!m->is_array()) return invalid("MessageAttributeNames", m->dump(), "Must be a list");
+    for (const auto& n : *m) {
+      if (!n.is_string() || n.get_ref<const std::string&>().empty() ||
+          n.get_ref<const std::string&>().size() > 256)
         return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
       p.attribute_names.push_back(n.get<std::string>());
     }
   }
-  if (req.contains("ReceiveRequestAttemptId") && !req["ReceiveRequestAttemptId"].is_null()) {
-    if (!req["ReceiveRequestAttemptId"].is_string() ||
-        !valid_token_id(req["ReceiveRequestAttemptId"].get<std::string>()))
-      return invalid("ReceiveRequestAttemptId", req["ReceiveRequestAttemptId"].dump(),
+  if (const json* m = member("ReceiveRequestAttemptId")) {
+    if (!m->is_string() || !valid_token_id(m->get_ref<const std::string&>()))
+      return invalid("ReceiveRequestAttemptId", m->dump(),
                      "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
                      "characters. 1 to 128 in length");
-    if (attrs_.fifo) p.attempt_id = req["ReceiveRequestAttemptId"].get<std::string>();
+    if (attrs_.fifo) p.attempt_id = m->get<std::string>();
   }
-  return models::api_result::success(json::object());
+  return std::nullopt;
 }
 
 bool queue::should_move_to_dlq(const message& m) const {
@@ -939,8 +944,7 @@ std::optional<models::api_result> queue::receive(const json& req, service::callb
                                                  sim::lane_id lane) {
   receive_params p;
   std::int64_t wait_s = 0;
-  auto parsed = parse_receive(req, p, wait_s);
-  if (!parsed.ok()) return parsed;
+  if (auto bad = parse_receive(req, p, wait_s)) return bad;
   bool found = false;
   const sim::time_us now = sim_.now();
   auto r = receive_now(p, now, wait_s > 0, found);
@@ -953,7 +957,7 @@ std::optional<models::api_result> queue::receive(const json& req, service::callb
   const sim::event_id timeout = sim_.schedule_after(
       wait_s * sim::k_second_us,
       [this, id] { finish_waiter(id, models::api_result::success(json::object())); }, lane_);
-  waiters_.push_back(waiter{id, req, std::move(*done), lane, now, timeout});
+  waiters_.push_back(waiter{id, std::move(p), std::move(*done), lane, now, timeout});
   if (traced()) sim_.record("sqs.long_poll_started", {{"queue", name_}, {"waiter", id}, {"wait_s", wait_s}});
   return std::nullopt;
 }
@@ -987,11 +991,11 @@ void queue::serve_waiters() {
                                  ? static_cast<std::size_t>(sim_.choose(label("long_poll.waiter"), waiters_.size()))
                                  : 0;
     waiter& w = waiters_[pick];
-    receive_params p;
-    std::int64_t wait_s = 0;
-    parse_receive(w.request, p, wait_s);
+    // As if the request were parsed now: without its own VisibilityTimeout it takes the
+    // queue's current one (SetQueueAttributes may have changed it while it waited).
+    if (!w.params.visibility_given) w.params.visibility_s = attrs_.visibility_timeout_s;
     bool found = false;
-    auto r = receive_now(p, w.request_at, true, found);
+    auto r = receive_now(w.params, w.request_at, true, found);
     if (!found) break;
     finish_waiter(w.id, std::move(r));
   }

@@ -106,9 +106,19 @@ class queue {
   const queue_counters& counters() const noexcept { return counters_; }
 
  private:
+  struct receive_params {
+    int max = 1;
+    std::int64_t visibility_s = 0;
+    // VisibilityTimeout came with the request; otherwise visibility_s is the queue's value when
+    // parsed, and a parked request takes the queue's value when it is served.
+    bool visibility_given = false;
+    std::vector<std::string> system_names;
+    std::vector<std::string> attribute_names;
+    std::string attempt_id;
+  };
   struct waiter {
     std::uint64_t id;
-    nlohmann::json request;
+    receive_params params;  // parsed once when parked, not re-parsed from JSON when served
     service::callback done;
     sim::lane_id lane;
     sim::time_us request_at;
@@ -124,18 +134,12 @@ class queue {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> receipts;  // (seq, receive_no)
     nlohmann::json request;
   };
-  struct receive_params {
-    int max = 1;
-    std::int64_t visibility_s = 0;
-    std::vector<std::string> system_names;
-    std::vector<std::string> attribute_names;
-    std::string attempt_id;
-  };
   using key = std::pair<sim::time_us, std::uint64_t>;
 
   // Parameters and validation.
-  models::api_result parse_receive(const nlohmann::json& req, receive_params& p,
-                                   std::int64_t& wait_s) const;
+  // The validation error, if any; otherwise fills p and wait_s.
+  std::optional<models::api_result> parse_receive(const nlohmann::json& req, receive_params& p,
+                                                  std::int64_t& wait_s) const;
   std::optional<models::api_error> validate_send(const nlohmann::json& entry, bool batch_entry,
                                                  std::size_t& size) const;
   models::api_result send_one(const nlohmann::json& entry);

@@ -144,6 +144,9 @@ class service {
   std::vector<std::unique_ptr<queue>> deleted_queues_;
   std::map<std::string, sim::time_us, std::less<>> deleted_at_;
   std::uint64_t next_queue_tag_ = 1;
+  // queue_url("") and queue_arn(""), built once: every queue-addressed call looks its queue up.
+  std::string url_prefix_;
+  std::string arn_prefix_;
 };
 
 }  // namespace models::sqs
