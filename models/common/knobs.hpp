@@ -66,8 +66,16 @@ class knob_values {
   nlohmann::json resolved() const;
 
  private:
+  // A knob's value and, when it is a valid duration string, that duration already parsed:
+  // models read duration knobs on every timer and API answer.
+  struct entry {
+    nlohmann::json value;
+    std::optional<sim::time_us> duration;
+  };
+  static entry make_entry(nlohmann::json value);
+
   profile profile_;
-  std::map<std::string, nlohmann::json, std::less<>> values_;
+  std::map<std::string, entry, std::less<>> values_;
 };
 
 /// Renders the specs as a Markdown table (name, ideal, aws_documented, adversarial, status,

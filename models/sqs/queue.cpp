@@ -614,33 +614,51 @@ models::api_result queue::send_batch(const json& req) {
 
 std::optional<models::api_result> queue::parse_receive(const json& req, receive_params& p,
                                                        std::int64_t& wait_s) const {
-  // Every poll comes through here: look each member up once (find), and copy no strings that
-  // are only compared.
-  auto member = [&](const char* name) -> const json* {
-    const auto it = req.find(name);
-    return it == req.end() || it->is_null() ? nullptr : &*it;
-  };
+  // Every poll comes through here. One pass over the request's few members finds the ones we
+  // read (json::find with a C-string key costs a strlen and a compare per tree level, for each
+  // of the seven names); the checks below then run in their fixed order, so a request with
+  // several bad members gets the same error as before.
+  const json* max_messages = nullptr;
+  const json* wait_time = nullptr;
+  const json* visibility = nullptr;
+  const json* system_names = nullptr;
+  const json* attribute_names = nullptr;
+  const json* message_attribute_names = nullptr;
+  const json* attempt_id = nullptr;
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    if (it->is_null()) continue;  // a null member counts as absent
+    const std::string_view name = it.key();
+    const json* value = &*it;
+    if (name == "MaxNumberOfMessages") max_messages = value;
+    else if (name == "WaitTimeSeconds") wait_time = value;
+    else if (name == "VisibilityTimeout") visibility = value;
+    else if (name == "MessageSystemAttributeNames") system_names = value;
+    else if (name == "AttributeNames") attribute_names = value;
+    else if (name == "MessageAttributeNames") message_attribute_names = value;
+    else if (name == "ReceiveRequestAttemptId") attempt_id = value;
+  }
   std::int64_t v = 0;
-  if (const json* m = member("MaxNumberOfMessages")) {
+  if (const json* m = max_messages) {
     if (!read_int(*m, v) || v < 1 || v > 10)
       return invalid("MaxNumberOfMessages", m->dump(), "Must be between 1 and 10, if provided");
     p.max = static_cast<int>(v);
   }
   wait_s = attrs_.receive_wait_s;
-  if (const json* m = member("WaitTimeSeconds")) {
+  if (const json* m = wait_time) {
     if (!read_int(*m, v) || v < 0 || v > 20)
       return invalid("WaitTimeSeconds", m->dump(), "Must be >= 0 and <= 20, if provided");
     wait_s = v;
   }
   p.visibility_s = attrs_.visibility_timeout_s;
-  if (const json* m = member("VisibilityTimeout")) {
+  if (const json* m = visibility) {
     if (!read_int(*m, v) || v < 0 || v > k_visibility_max_s)
       return invalid("VisibilityTimeout", m->dump(), "Must be >= 0 and <= 43200, if provided");
     p.visibility_s = v;
     p.visibility_given = true;
   }
-  for (const char* name : {"MessageSystemAttributeNames", "AttributeNames"}) {
-    const json* m = member(name);
+  const std::pair<const char*, const json*> attribute_lists[] = {
+      {"MessageSystemAttributeNames", system_names}, {"AttributeNames", attribute_names}};
+  for (const auto& [name, m] : attribute_lists) {
     if (m == nullptr) continue;
     if (!m->is_array()) return invalid(name, m->dump(), "Must be a list");
     for (const auto& n : *m) {
@@ -651,7 +669,7 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
       p.system_names.push_back(n.get<std::string>());
     }
   }
-  if (const json* m = member("MessageAttributeNames")) {
+  if (const json* m = message_attribute_names) {
     if (!m->is_array()) return invalid("MessageAttributeNames", m->dump(), "Must be a list");
     for (const auto& n : *m) {
       if (!n.is_string() || n.get_ref<const std::string&>().empty() ||
@@ -660,7 +678,7 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
       p.attribute_names.push_back(n.get<std::string>());
     }
   }
-  if (const json* m = member("ReceiveRequestAttemptId")) {
+  if (const json* m = attempt_id) {
     if (!m->is_string() || !valid_token_id(m->get_ref<const std::string&>()))
       return invalid("ReceiveRequestAttemptId", m->dump(),
                      "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
