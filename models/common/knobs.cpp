@@ -53,7 +53,6 @@ knob_values::entry knob_values::make_entry(nlohmann::json value) {
 knob_values::knob_values(const std::vector<knob_spec>& specs, profile p,
                          const nlohmann::json& overrides)
     : profile_(p) {
-  const std::vector<std::string>* allowed_for = nullptr;
   for (const knob_spec& k : specs) {
     values_[k.name] = make_entry(p == profile::ideal            ? k.ideal
                                  : p == profile::aws_documented ? k.aws_documented
@@ -61,11 +60,26 @@ knob_values::knob_values(const std::vector<knob_spec>& specs, profile p,
   }
   if (overrides.is_null()) return;
   if (!overrides.is_object()) throw knob_error("knobs: expected an object of knob name to value");
+  apply(specs, overrides);
+}
+
+knob_values knob_values::with_overrides(const std::vector<knob_spec>& specs,
+                                        const nlohmann::json& overrides) const {
+  knob_values out = *this;
+  if (overrides.is_object()) out.apply(specs, overrides);
+  return out;
+}
+
+void knob_values::apply(const std::vector<knob_spec>& specs, const nlohmann::json& overrides) {
+  const std::vector<std::string>* allowed_for = nullptr;
   for (const auto& [name, value] : overrides.items()) {
     const auto spec = std::find_if(specs.begin(), specs.end(),
                                    [&](const knob_spec& k) { return k.name == name; });
     if (spec == specs.end()) throw knob_error("knobs: unknown knob \"" + name + "\"");
-    const nlohmann::json& current = values_[name].value;
+    // Kinds are checked against the profile's default, whatever this set holds now.
+    const nlohmann::json& current = profile_ == profile::ideal            ? spec->ideal
+                                    : profile_ == profile::aws_documented ? spec->aws_documented
+                                                                          : spec->adversarial;
     if (!same_kind(current, value)) {
       throw knob_error("knobs: \"" + name + "\" expects a value like " + current.dump() + ", got " +
                        value.dump());

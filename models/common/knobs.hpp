@@ -54,6 +54,12 @@ class knob_values {
   knob_values(const std::vector<knob_spec>& specs, profile p,
               const nlohmann::json& overrides = nullptr);
 
+  /// This set with `overrides` applied on top, as if the constructor had been given this set's
+  /// values plus `overrides` (checked against the profile's defaults, same errors); a
+  /// non-object `overrides` changes nothing. Cheaper than building a set from resolved().
+  knob_values with_overrides(const std::vector<knob_spec>& specs,
+                             const nlohmann::json& overrides) const;
+
   const nlohmann::json& get(std::string_view name) const;
   double number(std::string_view name) const;
   std::int64_t integer(std::string_view name) const;
@@ -73,6 +79,8 @@ class knob_values {
     std::optional<sim::time_us> duration;
   };
   static entry make_entry(nlohmann::json value);
+  // Checks and applies an object of overrides (the constructor's rules).
+  void apply(const std::vector<knob_spec>& specs, const nlohmann::json& overrides);
 
   profile profile_;
   std::map<std::string, entry, std::less<>> values_;

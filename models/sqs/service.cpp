@@ -273,10 +273,7 @@ queue* service::find_by_arn(std::string_view arn) const {
 
 namespace {
 models::knob_values merge_knobs(const models::knob_values& base, const json& overrides) {
-  json all = base.resolved();
-  if (overrides.is_object())
-    for (auto it = overrides.begin(); it != overrides.end(); ++it) all[it.key()] = it.value();
-  return models::knob_values(knobs(), base.selected_profile(), all);
+  return base.with_overrides(knobs(), overrides);
 }
 }  // namespace
 
