@@ -1557,13 +1557,20 @@ std::vector<std::string> service::execution_arns() const {
 
 namespace {
 
-// Overwrites `o` with what checkers see of `e`. Plain assignments reuse the capacity `o`'s
-// strings and vectors already have, which is what makes observe_all cheap.
+// Assigns only what differs: between two events almost nothing does, and comparing equal
+// strings costs less than copying them again.
+template <typename T>
+void refresh(T& to, const T& from) {
+  if (to != from) to = from;
+}
+
+// Overwrites `o` with what checkers see of `e`, reusing the capacity `o`'s strings and vectors
+// already have, which is what makes observe_all cheap.
 void observe_into(const execution& e, const pipeline_definition& def, execution_observation& o) {
-  o.arn = e.arn;
-  o.pipeline_name = e.pipeline_name;
+  refresh(o.arn, e.arn);
+  refresh(o.pipeline_name, e.pipeline_name);
   o.status = e.machine->status();
-  o.history = e.history;
+  refresh(o.history, e.history);
   o.max_running_steps = e.max_running;
   o.max_parallel_steps = e.max_parallel;
   o.steps.resize(e.start_order.size());
@@ -1571,16 +1578,16 @@ void observe_into(const execution& e, const pipeline_definition& def, execution_
     const std::size_t i = e.start_order[k];
     const step_run& r = e.steps[i];
     step_observation& s = o.steps[k];
-    s.name = def.steps[i].name;
-    s.type = def.steps[i].type;
+    refresh(s.name, def.steps[i].name);
+    refresh(s.type, def.steps[i].type);
     s.status = r.machine->status();
     s.attempt_count = r.attempt;
     s.callback = r.callback ? std::optional<callback_state>(r.callback->state()) : std::nullopt;
-    s.callback_token = r.token;
+    refresh(s.callback_token, r.token);
     s.callback_messages_sent = r.callback_messages;
     s.stopping_messages_sent = r.stopping_messages;
     s.token_resolutions = r.resolutions;
-    s.history = r.history;
+    refresh(s.history, r.history);
   }
 }
 
