@@ -95,7 +95,10 @@ void consumer_host::poll() {
               lane_);
           return;
         }
-        const json messages = r.response.value("Messages", json::array());
+        // Read in place: copying the batch (or building an empty default) on every poll is waste.
+        static const json k_no_messages = json::array();
+        const auto batch = r.response.find("Messages");
+        const json& messages = batch != r.response.end() ? *batch : k_no_messages;
         for (const json& m : messages) {
           if (generation != generation_) return;  // crashed mid-batch: the rest come back later
           deliver(m);

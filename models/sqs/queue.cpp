@@ -991,8 +991,10 @@ void queue::finish_waiter(std::uint64_t id, models::api_result r) {
     sim_.record("sqs.long_poll_answered",
                 {{"queue", name_}, {"waiter", id},
                  {"messages", r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
-  sim_.schedule_after(reply_latency(knobs_), [done = std::move(done), r = std::move(r)] { done(r); },
-                      lane);
+  // The event runs once, so the answer moves into the callback rather than being copied.
+  sim_.schedule_after(
+      reply_latency(knobs_),
+      [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); }, lane);
 }
 
 sim::time_us queue::reply_latency(const models::knob_values& k) {

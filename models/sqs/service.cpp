@@ -477,7 +477,10 @@ void service::call_async(std::string_view operation, const json& request, callba
   const models::knob_values& k = knobs_for(request);
   const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
   const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
-  sim_.schedule_after(delay, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);
+  // The event runs once, so the answer moves into the callback rather than being copied.
+  sim_.schedule_after(
+      delay, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); },
+      reply_lane);
 }
 
 std::vector<census_entry> service::census(std::string_view url) const {
