@@ -550,8 +550,9 @@ run_report world::run() {
   }
   report.trace_records = sim_.trace().size();
   report.digest = sim_.trace().digest();
+  report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
-  report.choice_log = sim_.choices();
+  report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();
