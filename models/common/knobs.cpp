@@ -124,6 +124,11 @@ sim::time_us knob_values::duration(std::string_view name) const {
   }
 }
 
+std::optional<sim::time_us> knob_values::parsed_duration(std::string_view name) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? std::nullopt : it->second.duration;
+}
+
 nlohmann::json knob_values::resolved() const {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, e] : values_) out[name] = e.value;

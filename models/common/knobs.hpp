@@ -66,6 +66,9 @@ class knob_values {
   bool flag(std::string_view name) const;
   const std::string& text(std::string_view name) const;
   sim::time_us duration(std::string_view name) const;
+  /// The knob's duration if it holds a valid duration string, else nothing (duration() then
+  /// throws the reason). Lets a model resolve hot knobs once without failing any earlier.
+  std::optional<sim::time_us> parsed_duration(std::string_view name) const;
 
   profile selected_profile() const noexcept { return profile_; }
   /// Every knob's value, by name (sorted), for the trace header and reports.

@@ -198,11 +198,27 @@ queue::queue(service& svc, std::string name, queue_attributes attrs, models::kno
       modified_at_(sim_.now()),
       lane_(sim_.lane("sqs." + name_)) {
   secret_ = ids_.next_u64();
+  resolve_hot_knobs();
   // Sequence numbers look like AWS's: 20 digits, increasing, not consecutive.
   sequence_counter_ = 10'000'000'000'000'000'000ULL + (ids_.next_u64() % 1'000'000'000ULL);
 }
 
-void queue::set_knobs(models::knob_values k) { knobs_ = std::move(k); }
+void queue::set_knobs(models::knob_values k) {
+  knobs_ = std::move(k);
+  resolve_hot_knobs();
+}
+
+void queue::resolve_hot_knobs() {
+  hot_.api_latency_max = knobs_.parsed_duration("sqs.api.latency_max");
+  hot_.timer_granularity = knobs_.parsed_duration("sqs.timer.granularity");
+  hot_.reorder_window = knobs_.parsed_duration("sqs.reorder.window");
+  hot_.short_poll_servers = knobs_.integer("sqs.short_poll.servers");
+  hot_.inflight_max_standard = knobs_.integer("sqs.inflight.max_standard");
+  hot_.inflight_max_fifo = knobs_.integer("sqs.inflight.max_fifo");
+  const std::string& move_timing = knobs_.text("sqs.dlq.move_timing");
+  hot_.dlq_move_on_next_receive = move_timing == "on_next_receive";
+  hot_.dlq_move_on_visibility_expiry = move_timing == "on_visibility_expiry";
+}
 
 void queue::trace(std::string_view type, const message& m, json extra) {
   extra["queue"] = name_;
@@ -340,7 +356,7 @@ void queue::arm() {
   if (!inflight_.empty()) consider(inflight_.begin()->first);
   if (!retention_.empty()) consider(retention_.begin()->first + retention_us());
   if (next >= 0 && next < sim_.now()) next = sim_.now();
-  const sim::time_us granularity = knobs_.duration("sqs.timer.granularity");
+  const sim::time_us granularity = hot_duration(hot_.timer_granularity, "sqs.timer.granularity");
   if (next > 0 && granularity > 0) next = (next + granularity - 1) / granularity * granularity;
   if (next == wake_at_ && wake_.valid() && sim_.pending(wake_)) return;
   if (wake_.valid()) sim_.cancel(wake_);
@@ -350,7 +366,7 @@ void queue::arm() {
 
 void queue::release_due_inflight() {
   const sim::time_us now = sim_.now();
-  const bool move_on_expiry = knobs_.text("sqs.dlq.move_timing") == "on_visibility_expiry";
+  const bool move_on_expiry = hot_.dlq_move_on_visibility_expiry;
   while (!inflight_.empty() && inflight_.begin()->first <= now) {
     message& m = live_.at(inflight_.begin()->second);
     inflight_.erase(inflight_.begin());
@@ -752,7 +768,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
                                           sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   // Short polls sample servers; a message lives on server seq % servers [POLL].
-  const std::int64_t servers = std::max<std::int64_t>(1, knobs_.integer("sqs.short_poll.servers"));
+  const std::int64_t servers = std::max<std::int64_t>(1, hot_.short_poll_servers);
   std::vector<char> missed(static_cast<std::size_t>(servers), 0);
   bool any_missed = false;
   if (!long_poll && servers > 1) {
@@ -760,7 +776,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
     for (std::int64_t s = 0; s < servers; ++s)
       if (sim_.chance(label("short_poll.miss"), miss)) missed[static_cast<std::size_t>(s)] = any_missed = 1;
   }
-  const sim::time_us window = knobs_.duration("sqs.reorder.window");
+  const sim::time_us window = hot_duration(hot_.reorder_window, "sqs.reorder.window");
   std::vector<std::uint64_t> cands;
   while (static_cast<int>(out.size()) < max) {
     cands.clear();
@@ -775,7 +791,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
     if (cands.empty()) break;
     const std::uint64_t pick = cands.size() > 1 ? sim_.choose(label("reorder"), cands.size()) : 0;
     message& m = live_.at(cands[pick]);
-    if (knobs_.text("sqs.dlq.move_timing") == "on_next_receive" && should_move_to_dlq(m)) {
+    if (hot_.dlq_move_on_next_receive && should_move_to_dlq(m)) {
       move_to_dlq(m.seq);
       continue;
     }
@@ -789,7 +805,7 @@ std::vector<std::uint64_t> queue::select_fifo(const receive_params& p, int max,
                                                sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   const bool any = knobs_.text("sqs.fifo.group_order") == "any";
-  const bool move_now = knobs_.text("sqs.dlq.move_timing") == "on_next_receive";
+  const bool move_now = hot_.dlq_move_on_next_receive;
   std::set<std::string, std::less<>> taken;
   while (static_cast<int>(out.size()) < max) {
     std::vector<std::uint64_t> heads;
@@ -920,7 +936,7 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
       attempts_.erase(a);
     }
   }
-  const std::int64_t cap = knobs_.integer(attrs_.fifo ? "sqs.inflight.max_fifo" : "sqs.inflight.max_standard");
+  const std::int64_t cap = attrs_.fifo ? hot_.inflight_max_fifo : hot_.inflight_max_standard;
   if (static_cast<std::int64_t>(inflight_.size()) >= cap) {
     if (!attrs_.fifo && !long_poll) {
       found = true;
@@ -993,12 +1009,13 @@ void queue::finish_waiter(std::uint64_t id, models::api_result r) {
                  {"messages", r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
   // The event runs once, so the answer moves into the callback rather than being copied.
   sim_.schedule_after(
-      reply_latency(knobs_),
+      reply_latency(),
       [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); }, lane);
 }
 
-sim::time_us queue::reply_latency(const models::knob_values& k) {
-  const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
+sim::time_us queue::reply_latency() {
+  const std::int64_t max_ms =
+      hot_duration(hot_.api_latency_max, "sqs.api.latency_max") / sim::k_millisecond_us;
   return sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
 }
 

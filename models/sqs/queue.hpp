@@ -163,8 +163,8 @@ class queue {
   void move_to_dlq(std::uint64_t seq);
   void serve_waiters();
   void finish_waiter(std::uint64_t id, models::api_result r);
-  /// Latency of one call_async answer (knob sqs.api.latency_max of `k`), via a choice point.
-  sim::time_us reply_latency(const models::knob_values& k);
+  /// Latency of one call_async answer (this queue's sqs.api.latency_max), via a choice point.
+  sim::time_us reply_latency();
 
   // State changes.
   std::uint64_t new_message(message m, const std::string& message_id, std::uint64_t copy,
@@ -192,6 +192,19 @@ class queue {
   friend class service;
   queue_attributes attrs_;
   models::knob_values knobs_;
+  // Knobs read on every receive, reply and timer, resolved from knobs_ whenever it is set (a
+  // knob_values read is a map lookup by name). A duration that does not parse stays unset, so
+  // reading it goes through knobs_ and throws there, when it is used, as before.
+  struct hot_knobs {
+    std::optional<sim::time_us> api_latency_max, timer_granularity, reorder_window;
+    std::int64_t short_poll_servers = 1, inflight_max_standard = 0, inflight_max_fifo = 0;
+    bool dlq_move_on_next_receive = false, dlq_move_on_visibility_expiry = false;
+  };
+  hot_knobs hot_;
+  void resolve_hot_knobs();
+  sim::time_us hot_duration(const std::optional<sim::time_us>& cached, std::string_view name) const {
+    return cached ? *cached : knobs_.duration(name);
+  }
   std::uint64_t tag_;
   std::uint64_t secret_;
   sim::rng ids_;
