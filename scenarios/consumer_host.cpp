@@ -33,6 +33,10 @@ consumer_host::consumer_host(sim::simulation& s, consumer_spec spec, std::string
       effects_(effects),
       options_(options),
       crash_label_("consumer." + spec_.name + ".killed"),
+      poll_request_{{"QueueUrl", queue_url_},
+                    {"MaxNumberOfMessages", spec_.max_messages},
+                    {"WaitTimeSeconds", spec_.poll_wait_us / sim::k_second_us},
+                    {"MessageSystemAttributeNames", json::array({"All"})}},
       lane_(s.lane("consumer." + spec_.name)),
       ids_(s.stream("consumer." + spec_.name + ".ids")) {}
 
@@ -77,12 +81,8 @@ void consumer_host::guarded(Fn&& fn) {
 
 void consumer_host::poll() {
   const std::uint64_t generation = generation_;
-  json request{{"QueueUrl", queue_url_},
-               {"MaxNumberOfMessages", spec_.max_messages},
-               {"WaitTimeSeconds", spec_.poll_wait_us / sim::k_second_us},
-               {"MessageSystemAttributeNames", json::array({"All"})}};
   sqs_.call_async(
-      "ReceiveMessage", request,
+      "ReceiveMessage", poll_request_,
       [this, generation](models::api_result r) {
         if (generation != generation_) return;  // the process died while the poll was open
         if (!r.ok()) {
@@ -95,7 +95,10 @@ void consumer_host::poll() {
               lane_);
           return;
         }
-        const json messages = r.response.value("Messages", json::array());
+        // Read in place: copying the batch (or building an empty default) on every poll is waste.
+        static const json k_no_messages = json::array();
+        const auto batch = r.response.find("Messages");
+        const json& messages = batch != r.response.end() ? *batch : k_no_messages;
         for (const json& m : messages) {
           if (generation != generation_) return;  // crashed mid-batch: the rest come back later
           deliver(m);

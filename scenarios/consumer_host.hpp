@@ -121,6 +121,7 @@ class consumer_host final : private pipesim::context {
   effect_log& effects_;
   host_options options_;
   std::string crash_label_;
+  nlohmann::json poll_request_;  // the same ReceiveMessage request every poll, built once
   sim::lane_id lane_;
   sim::rng ids_;
   std::unique_ptr<pipesim::consumer> process_;  // null while the process is down

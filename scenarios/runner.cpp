@@ -7,6 +7,7 @@
 #include "sim/error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -19,6 +20,13 @@ namespace {
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// models::sqs::message_state as an array index.
+constexpr std::size_t k_message_states =
+    static_cast<std::size_t>(models::sqs::message_state::in_dlq) + 1;
+constexpr std::size_t state_index(models::sqs::message_state s) noexcept {
+  return static_cast<std::size_t>(s);
 }
 
 // Replaces every "${name}" in strings with the bound value.
@@ -130,6 +138,9 @@ class world {
   std::vector<action_outcome> actions_;
   std::size_t actions_run_ = 0;
   std::map<std::string, check_result> violations_;  // first violation per invariant
+  // Every execution as of the end of the last event, refreshed once per event for the checks
+  // that run after it; reused so that refreshing it allocates nothing in steady state.
+  std::vector<pl::execution_observation> observed_;
 };
 
 void world::create_queues() {
@@ -278,8 +289,8 @@ void world::start_consumers() {
 // that is what the Stopping message asks the consumer to do before it answers.
 void world::check_effects() {
   if (effects_.alive().empty() || !contains(sc_.expect.invariants, "stop_cleans_up")) return;
-  for (const std::string& arn : sagemaker_.execution_arns()) {
-    const pl::execution_observation e = sagemaker_.observe(arn);
+  for (const pl::execution_observation& e : observed_) {
+    const std::string& arn = e.arn;
     if (e.status != pl::execution_status::stopped) continue;
     for (const pl::step_observation& st : e.steps) {
       if (st.callback_token.empty()) continue;
@@ -304,8 +315,8 @@ void world::violate(const std::string& invariant, const std::string& what) {
 }
 
 void world::check_invariants() {
-  for (const std::string& arn : sagemaker_.execution_arns()) {
-    const pl::execution_observation e = sagemaker_.observe(arn);
+  for (const pl::execution_observation& e : observed_) {
+    const std::string& arn = e.arn;
     if (e.status == pl::execution_status::stopped) {
       for (const pl::step_observation& st : e.steps) {
         if (st.callback && (*st.callback == pl::callback_state::token_issued ||
@@ -357,11 +368,12 @@ void world::check_conservation() {
   if (!contains(sc_.expect.invariants, "message_conservation")) return;
   std::uint64_t moved_out = 0;
   std::uint64_t moved_in = 0;
-  for (const std::string& url : sqs_.queue_urls()) {
-    const std::vector<models::sqs::census_entry> census = sqs_.census(url);
-    const models::sqs::queue_counters c = sqs_.counters(url);
-    std::map<models::sqs::message_state, std::uint64_t> by_state;
-    for (const models::sqs::census_entry& m : census) ++by_state[m.state];
+  sqs_.visit_queues([&](const std::string& url,
+                        const std::vector<models::sqs::census_entry>& census,
+                        const models::sqs::queue_counters& c) {
+    // Copies per state, indexed by the enum's value (a map per queue per event was costly).
+    std::array<std::uint64_t, k_message_states> by_state{};
+    for (const models::sqs::census_entry& m : census) ++by_state[state_index(m.state)];
     moved_out += c.moved_to_dlq;
     moved_in += c.arrived_from_redrive;
     const std::uint64_t entered = c.sent + c.duplicates_created + c.arrived_from_redrive;
@@ -370,15 +382,16 @@ void world::check_conservation() {
                                           " message copies tracked but " + std::to_string(entered) +
                                           " entered (sent + duplicates + redriven)");
     }
-    if (by_state[models::sqs::message_state::in_dlq] != c.moved_to_dlq) {
-      violate("message_conservation",
-              url + ": " + std::to_string(by_state[models::sqs::message_state::in_dlq]) +
-                  " copies in the DLQ but " + std::to_string(c.moved_to_dlq) + " moved");
+    const std::uint64_t in_dlq = by_state[state_index(models::sqs::message_state::in_dlq)];
+    if (in_dlq != c.moved_to_dlq) {
+      violate("message_conservation", url + ": " + std::to_string(in_dlq) +
+                                          " copies in the DLQ but " +
+                                          std::to_string(c.moved_to_dlq) + " moved");
     }
-    if (by_state[models::sqs::message_state::expired] != c.expired) {
+    if (by_state[state_index(models::sqs::message_state::expired)] != c.expired) {
       violate("message_conservation", url + ": expired copies and the expired counter disagree");
     }
-  }
+  });
   if (moved_out != moved_in) {
     violate("message_conservation", std::to_string(moved_out) +
                                         " messages left for dead-letter queues but " +
@@ -387,22 +400,25 @@ void world::check_conservation() {
 }
 
 bool world::quiescent() const {
-  for (const std::string& arn : sagemaker_.execution_arns()) {
-    if (!pl::is_terminal(sagemaker_.observe(arn).status)) return false;
+  for (const pl::execution_observation& e : observed_) {
+    if (!pl::is_terminal(e.status)) return false;
   }
   for (const auto& c : consumers_) {
     if (c->busy()) return false;
   }
-  for (const std::string& url : sqs_.queue_urls()) {
-    for (const models::sqs::census_entry& m : sqs_.census(url)) {
+  bool settled = true;
+  sqs_.visit_queues([&](const std::string&, const std::vector<models::sqs::census_entry>& census,
+                        const models::sqs::queue_counters&) {
+    for (const models::sqs::census_entry& m : census) {
       if (m.state == models::sqs::message_state::delayed ||
           m.state == models::sqs::message_state::visible ||
           m.state == models::sqs::message_state::in_flight) {
-        return false;
+        settled = false;
+        return;
       }
     }
-  }
-  return true;
+  });
+  return settled;
 }
 
 void world::final_checks(run_report& report) {
@@ -513,6 +529,7 @@ run_report world::run() {
   start_consumers();
   schedule_actions();
   sim_.after_each_event([this] {
+    sagemaker_.observe_all(observed_);  // one snapshot per event, shared by the checks
     check_effects();
     check_invariants();
   });
@@ -552,8 +569,9 @@ run_report world::run() {
   }
   report.trace_records = sim_.trace().size();
   report.digest = sim_.trace().digest();
+  report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
-  report.choice_log = sim_.choices();
+  report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();

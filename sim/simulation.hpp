@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -103,6 +104,9 @@ class simulation {
 
   /// Every pick made so far, in order: what a replay_strategy needs to reproduce the run.
   const std::vector<choice_record>& choices() const noexcept { return choices_; }
+  /// Moves every pick out, leaving choices() empty: for a report built once the run is over,
+  /// which need not copy hundreds of labelled records.
+  std::vector<choice_record> take_choices() noexcept { return std::exchange(choices_, {}); }
 
   /// A generator for the named stream, derived from the seed (see rng_streams).
   rng stream(std::string_view name) const noexcept { return streams_.stream(name); }

@@ -54,20 +54,39 @@ class knob_values {
   knob_values(const std::vector<knob_spec>& specs, profile p,
               const nlohmann::json& overrides = nullptr);
 
+  /// This set with `overrides` applied on top, as if the constructor had been given this set's
+  /// values plus `overrides` (checked against the profile's defaults, same errors); a
+  /// non-object `overrides` changes nothing. Cheaper than building a set from resolved().
+  knob_values with_overrides(const std::vector<knob_spec>& specs,
+                             const nlohmann::json& overrides) const;
+
   const nlohmann::json& get(std::string_view name) const;
   double number(std::string_view name) const;
   std::int64_t integer(std::string_view name) const;
   bool flag(std::string_view name) const;
   const std::string& text(std::string_view name) const;
   sim::time_us duration(std::string_view name) const;
+  /// The knob's duration if it holds a valid duration string, else nothing (duration() then
+  /// throws the reason). Lets a model resolve hot knobs once without failing any earlier.
+  std::optional<sim::time_us> parsed_duration(std::string_view name) const;
 
   profile selected_profile() const noexcept { return profile_; }
   /// Every knob's value, by name (sorted), for the trace header and reports.
   nlohmann::json resolved() const;
 
  private:
+  // A knob's value and, when it is a valid duration string, that duration already parsed:
+  // models read duration knobs on every timer and API answer.
+  struct entry {
+    nlohmann::json value;
+    std::optional<sim::time_us> duration;
+  };
+  static entry make_entry(nlohmann::json value);
+  // Checks and applies an object of overrides (the constructor's rules).
+  void apply(const std::vector<knob_spec>& specs, const nlohmann::json& overrides);
+
   profile profile_;
-  std::map<std::string, nlohmann::json, std::less<>> values_;
+  std::map<std::string, entry, std::less<>> values_;
 };
 
 /// Renders the specs as a Markdown table (name, ideal, aws_documented, adversarial, status,

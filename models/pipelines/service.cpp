@@ -305,6 +305,9 @@ struct execution {
   sim::lane_id lane = 0;
   sim::event_id timeout_event;
   std::uint64_t start_counter = 0;
+  // Indices of the steps that have a machine, in ascending start_seq (start order), kept so
+  // observations need not sort.
+  std::vector<std::size_t> start_order;
   int max_running = 0;
 };
 
@@ -534,6 +537,7 @@ struct service::impl {
       r.machine = std::make_unique<step_machine>(sim, step_label(e, i));
       r.history = {step_status::starting};
       r.start_seq = ++e.start_counter;
+      e.start_order.push_back(i);
       trace("pipeline.step_status", {{"execution", e.arn},
                                      {"step", def(e).steps[i].name},
                                      {"from", nullptr},
@@ -1342,6 +1346,8 @@ struct service::impl {
           // Wait for a slot: reset to "never started" and let advance() launch it.
           step_event(*e, i, events::retry_requested{});
           r.machine.reset();
+          // Never started again: it rejoins the start order at the end when it launches.
+          e->start_order.erase(std::find(e->start_order.begin(), e->start_order.end(), i));
           continue;
         }
         launch(*e, i);
@@ -1549,37 +1555,57 @@ std::vector<std::string> service::execution_arns() const {
   return out;
 }
 
-execution_observation service::observe(const std::string& arn) const {
-  const execution& e = *impl_->executions.at(impl_->execution_index.at(arn));
-  execution_observation o;
-  o.arn = e.arn;
-  o.pipeline_name = e.pipeline_name;
+namespace {
+
+// Assigns only what differs: between two events almost nothing does, and comparing equal
+// strings costs less than copying them again.
+template <typename T>
+void refresh(T& to, const T& from) {
+  if (to != from) to = from;
+}
+
+// Overwrites `o` with what checkers see of `e`, reusing the capacity `o`'s strings and vectors
+// already have, which is what makes observe_all cheap.
+void observe_into(const execution& e, const pipeline_definition& def, execution_observation& o) {
+  refresh(o.arn, e.arn);
+  refresh(o.pipeline_name, e.pipeline_name);
   o.status = e.machine->status();
-  o.history = e.history;
+  refresh(o.history, e.history);
   o.max_running_steps = e.max_running;
   o.max_parallel_steps = e.max_parallel;
-  std::vector<std::size_t> started;
-  for (std::size_t i = 0; i < e.steps.size(); ++i)
-    if (e.steps[i].machine) started.push_back(i);
-  std::sort(started.begin(), started.end(), [&](std::size_t a, std::size_t b) {
-    return e.steps[a].start_seq < e.steps[b].start_seq;
-  });
-  for (std::size_t i : started) {
+  o.steps.resize(e.start_order.size());
+  for (std::size_t k = 0; k < e.start_order.size(); ++k) {
+    const std::size_t i = e.start_order[k];
     const step_run& r = e.steps[i];
-    step_observation s;
-    s.name = impl_->def(e).steps[i].name;
-    s.type = impl_->def(e).steps[i].type;
+    step_observation& s = o.steps[k];
+    refresh(s.name, def.steps[i].name);
+    refresh(s.type, def.steps[i].type);
     s.status = r.machine->status();
     s.attempt_count = r.attempt;
-    if (r.callback) s.callback = r.callback->state();
-    s.callback_token = r.token;
+    s.callback = r.callback ? std::optional<callback_state>(r.callback->state()) : std::nullopt;
+    refresh(s.callback_token, r.token);
     s.callback_messages_sent = r.callback_messages;
     s.stopping_messages_sent = r.stopping_messages;
     s.token_resolutions = r.resolutions;
-    s.history = r.history;
-    o.steps.push_back(std::move(s));
+    refresh(s.history, r.history);
   }
+}
+
+}  // namespace
+
+execution_observation service::observe(const std::string& arn) const {
+  const execution& e = *impl_->executions.at(impl_->execution_index.at(arn));
+  execution_observation o;
+  observe_into(e, impl_->def(e), o);
   return o;
+}
+
+void service::observe_all(std::vector<execution_observation>& out) const {
+  out.resize(impl_->executions.size());
+  for (std::size_t i = 0; i < impl_->executions.size(); ++i) {
+    const execution& e = *impl_->executions[i];
+    observe_into(e, impl_->def(e), out[i]);
+  }
 }
 
 }  // namespace models::pipelines

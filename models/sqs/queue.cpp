@@ -198,11 +198,27 @@ queue::queue(service& svc, std::string name, queue_attributes attrs, models::kno
       modified_at_(sim_.now()),
       lane_(sim_.lane("sqs." + name_)) {
   secret_ = ids_.next_u64();
+  resolve_hot_knobs();
   // Sequence numbers look like AWS's: 20 digits, increasing, not consecutive.
   sequence_counter_ = 10'000'000'000'000'000'000ULL + (ids_.next_u64() % 1'000'000'000ULL);
 }
 
-void queue::set_knobs(models::knob_values k) { knobs_ = std::move(k); }
+void queue::set_knobs(models::knob_values k) {
+  knobs_ = std::move(k);
+  resolve_hot_knobs();
+}
+
+void queue::resolve_hot_knobs() {
+  hot_.api_latency_max = knobs_.parsed_duration("sqs.api.latency_max");
+  hot_.timer_granularity = knobs_.parsed_duration("sqs.timer.granularity");
+  hot_.reorder_window = knobs_.parsed_duration("sqs.reorder.window");
+  hot_.short_poll_servers = knobs_.integer("sqs.short_poll.servers");
+  hot_.inflight_max_standard = knobs_.integer("sqs.inflight.max_standard");
+  hot_.inflight_max_fifo = knobs_.integer("sqs.inflight.max_fifo");
+  const std::string& move_timing = knobs_.text("sqs.dlq.move_timing");
+  hot_.dlq_move_on_next_receive = move_timing == "on_next_receive";
+  hot_.dlq_move_on_visibility_expiry = move_timing == "on_visibility_expiry";
+}
 
 void queue::trace(std::string_view type, const message& m, json extra) {
   extra["queue"] = name_;
@@ -340,7 +356,7 @@ void queue::arm() {
   if (!inflight_.empty()) consider(inflight_.begin()->first);
   if (!retention_.empty()) consider(retention_.begin()->first + retention_us());
   if (next >= 0 && next < sim_.now()) next = sim_.now();
-  const sim::time_us granularity = knobs_.duration("sqs.timer.granularity");
+  const sim::time_us granularity = hot_duration(hot_.timer_granularity, "sqs.timer.granularity");
   if (next > 0 && granularity > 0) next = (next + granularity - 1) / granularity * granularity;
   if (next == wake_at_ && wake_.valid() && sim_.pending(wake_)) return;
   if (wake_.valid()) sim_.cancel(wake_);
@@ -350,7 +366,7 @@ void queue::arm() {
 
 void queue::release_due_inflight() {
   const sim::time_us now = sim_.now();
-  const bool move_on_expiry = knobs_.text("sqs.dlq.move_timing") == "on_visibility_expiry";
+  const bool move_on_expiry = hot_.dlq_move_on_visibility_expiry;
   while (!inflight_.empty() && inflight_.begin()->first <= now) {
     message& m = live_.at(inflight_.begin()->second);
     inflight_.erase(inflight_.begin());
@@ -612,57 +628,80 @@ models::api_result queue::send_batch(const json& req) {
 // ---------------------------------------------------------------------------------------------
 // Receive.
 
-models::api_result queue::parse_receive(const json& req, receive_params& p,
-                                        std::int64_t& wait_s) const {
+std::optional<models::api_result> queue::parse_receive(const json& req, receive_params& p,
+                                                       std::int64_t& wait_s) const {
+  // Every poll comes through here. One pass over the request's few members finds the ones we
+  // read (json::find with a C-string key costs a strlen and a compare per tree level, for each
+  // of the seven names); the checks below then run in their fixed order, so a request with
+  // several bad members gets the same error as before.
+  const json* max_messages = nullptr;
+  const json* wait_time = nullptr;
+  const json* visibility = nullptr;
+  const json* system_names = nullptr;
+  const json* attribute_names = nullptr;
+  const json* message_attribute_names = nullptr;
+  const json* attempt_id = nullptr;
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    if (it->is_null()) continue;  // a null member counts as absent
+    const std::string_view name = it.key();
+    const json* value = &*it;
+    if (name == "MaxNumberOfMessages") max_messages = value;
+    else if (name == "WaitTimeSeconds") wait_time = value;
+    else if (name == "VisibilityTimeout") visibility = value;
+    else if (name == "MessageSystemAttributeNames") system_names = value;
+    else if (name == "AttributeNames") attribute_names = value;
+    else if (name == "MessageAttributeNames") message_attribute_names = value;
+    else if (name == "ReceiveRequestAttemptId") attempt_id = value;
+  }
   std::int64_t v = 0;
-  if (req.contains("MaxNumberOfMessages") && !req["MaxNumberOfMessages"].is_null()) {
-    if (!read_int(req["MaxNumberOfMessages"], v) || v < 1 || v > 10)
-      return invalid("MaxNumberOfMessages", req["MaxNumberOfMessages"].dump(),
-                     "Must be between 1 and 10, if provided");
+  if (const json* m = max_messages) {
+    if (!read_int(*m, v) || v < 1 || v > 10)
+      return invalid("MaxNumberOfMessages", m->dump(), "Must be between 1 and 10, if provided");
     p.max = static_cast<int>(v);
   }
   wait_s = attrs_.receive_wait_s;
-  if (req.contains("WaitTimeSeconds") && !req["WaitTimeSeconds"].is_null()) {
-    if (!read_int(req["WaitTimeSeconds"], v) || v < 0 || v > 20)
-      return invalid("WaitTimeSeconds", req["WaitTimeSeconds"].dump(),
-                     "Must be >= 0 and <= 20, if provided");
+  if (const json* m = wait_time) {
+    if (!read_int(*m, v) || v < 0 || v > 20)
+      return invalid("WaitTimeSeconds", m->dump(), "Must be >= 0 and <= 20, if provided");
     wait_s = v;
   }
   p.visibility_s = attrs_.visibility_timeout_s;
-  if (req.contains("VisibilityTimeout") && !req["VisibilityTimeout"].is_null()) {
-    if (!read_int(req["VisibilityTimeout"], v) || v < 0 || v > k_visibility_max_s)
-      return invalid("VisibilityTimeout", req["VisibilityTimeout"].dump(),
-                     "Must be >= 0 and <= 43200, if provided");
+  if (const json* m = visibility) {
+    if (!read_int(*m, v) || v < 0 || v > k_visibility_max_s)
+      return invalid("VisibilityTimeout", m->dump(), "Must be >= 0 and <= 43200, if provided");
     p.visibility_s = v;
+    p.visibility_given = true;
   }
-  for (const char* member : {"MessageSystemAttributeNames", "AttributeNames"}) {
-    if (!req.contains(member) || req[member].is_null()) continue;
-    if (!req[member].is_array()) return invalid(member, req[member].dump(), "Must be a list");
-    for (const auto& n : req[member]) {
+  const std::pair<const char*, const json*> attribute_lists[] = {
+      {"MessageSystemAttributeNames", system_names}, {"AttributeNames", attribute_names}};
+  for (const auto& [name, m] : attribute_lists) {
+    if (m == nullptr) continue;
+    if (!m->is_array()) return invalid(name, m->dump(), "Must be a list");
+    for (const auto& n : *m) {
       const auto& known = system_attribute_names();
-      if (!n.is_string() || std::find(known.begin(), known.end(), n.get<std::string>()) == known.end())
+      if (!n.is_string() ||
+          std::find(known.begin(), known.end(), n.get_ref<const std::string&>()) == known.end())
         return error("InvalidAttributeName", "Unknown Attribute " + (n.is_string() ? n.get<std::string>() : n.dump()) + ".");
       p.system_names.push_back(n.get<std::string>());
     }
   }
-  if (req.contains("MessageAttributeNames") && !req["MessageAttributeNames"].is_null()) {
-    if (!req["MessageAttributeNames"].is_array())
-      return invalid("MessageAttributeNames", req["MessageAttributeNames"].dump(), "Must be a list");
-    for (const auto& n : req["MessageAttributeNames"]) {
-      if (!n.is_string() || n.get<std::string>().empty() || n.get<std::string>().size() > 256)
+  if (const json* m = message_attribute_names) {
+    if (!m->is_array()) return invalid("MessageAttributeNames", m->dump(), "Must be a list");
+    for (const auto& n : *m) {
+      if (!n.is_string() || n.get_ref<const std::string&>().empty() ||
+          n.get_ref<const std::string&>().size() > 256)
         return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
       p.attribute_names.push_back(n.get<std::string>());
     }
   }
-  if (req.contains("ReceiveRequestAttemptId") && !req["ReceiveRequestAttemptId"].is_null()) {
-    if (!req["ReceiveRequestAttemptId"].is_string() ||
-        !valid_token_id(req["ReceiveRequestAttemptId"].get<std::string>()))
-      return invalid("ReceiveRequestAttemptId", req["ReceiveRequestAttemptId"].dump(),
+  if (const json* m = attempt_id) {
+    if (!m->is_string() || !valid_token_id(m->get_ref<const std::string&>()))
+      return invalid("ReceiveRequestAttemptId", m->dump(),
                      "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
                      "characters. 1 to 128 in length");
-    if (attrs_.fifo) p.attempt_id = req["ReceiveRequestAttemptId"].get<std::string>();
+    if (attrs_.fifo) p.attempt_id = m->get<std::string>();
   }
-  return models::api_result::success(json::object());
+  return std::nullopt;
 }
 
 bool queue::should_move_to_dlq(const message& m) const {
@@ -729,7 +768,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
                                           sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   // Short polls sample servers; a message lives on server seq % servers [POLL].
-  const std::int64_t servers = std::max<std::int64_t>(1, knobs_.integer("sqs.short_poll.servers"));
+  const std::int64_t servers = std::max<std::int64_t>(1, hot_.short_poll_servers);
   std::vector<char> missed(static_cast<std::size_t>(servers), 0);
   bool any_missed = false;
   if (!long_poll && servers > 1) {
@@ -737,7 +776,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
     for (std::int64_t s = 0; s < servers; ++s)
       if (sim_.chance(label("short_poll.miss"), miss)) missed[static_cast<std::size_t>(s)] = any_missed = 1;
   }
-  const sim::time_us window = knobs_.duration("sqs.reorder.window");
+  const sim::time_us window = hot_duration(hot_.reorder_window, "sqs.reorder.window");
   std::vector<std::uint64_t> cands;
   while (static_cast<int>(out.size()) < max) {
     cands.clear();
@@ -752,7 +791,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
     if (cands.empty()) break;
     const std::uint64_t pick = cands.size() > 1 ? sim_.choose(label("reorder"), cands.size()) : 0;
     message& m = live_.at(cands[pick]);
-    if (knobs_.text("sqs.dlq.move_timing") == "on_next_receive" && should_move_to_dlq(m)) {
+    if (hot_.dlq_move_on_next_receive && should_move_to_dlq(m)) {
       move_to_dlq(m.seq);
       continue;
     }
@@ -766,7 +805,7 @@ std::vector<std::uint64_t> queue::select_fifo(const receive_params& p, int max,
                                                sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   const bool any = knobs_.text("sqs.fifo.group_order") == "any";
-  const bool move_now = knobs_.text("sqs.dlq.move_timing") == "on_next_receive";
+  const bool move_now = hot_.dlq_move_on_next_receive;
   std::set<std::string, std::less<>> taken;
   while (static_cast<int>(out.size()) < max) {
     std::vector<std::uint64_t> heads;
@@ -897,7 +936,7 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
       attempts_.erase(a);
     }
   }
-  const std::int64_t cap = knobs_.integer(attrs_.fifo ? "sqs.inflight.max_fifo" : "sqs.inflight.max_standard");
+  const std::int64_t cap = attrs_.fifo ? hot_.inflight_max_fifo : hot_.inflight_max_standard;
   if (static_cast<std::int64_t>(inflight_.size()) >= cap) {
     if (!attrs_.fifo && !long_poll) {
       found = true;
@@ -939,8 +978,7 @@ std::optional<models::api_result> queue::receive(const json& req, service::callb
                                                  sim::lane_id lane) {
   receive_params p;
   std::int64_t wait_s = 0;
-  auto parsed = parse_receive(req, p, wait_s);
-  if (!parsed.ok()) return parsed;
+  if (auto bad = parse_receive(req, p, wait_s)) return bad;
   bool found = false;
   const sim::time_us now = sim_.now();
   auto r = receive_now(p, now, wait_s > 0, found);
@@ -953,7 +991,7 @@ std::optional<models::api_result> queue::receive(const json& req, service::callb
   const sim::event_id timeout = sim_.schedule_after(
       wait_s * sim::k_second_us,
       [this, id] { finish_waiter(id, models::api_result::success(json::object())); }, lane_);
-  waiters_.push_back(waiter{id, req, std::move(*done), lane, now, timeout});
+  waiters_.push_back(waiter{id, std::move(p), std::move(*done), lane, now, timeout});
   if (traced()) sim_.record("sqs.long_poll_started", {{"queue", name_}, {"waiter", id}, {"wait_s", wait_s}});
   return std::nullopt;
 }
@@ -969,12 +1007,15 @@ void queue::finish_waiter(std::uint64_t id, models::api_result r) {
     sim_.record("sqs.long_poll_answered",
                 {{"queue", name_}, {"waiter", id},
                  {"messages", r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
-  sim_.schedule_after(reply_latency(knobs_), [done = std::move(done), r = std::move(r)] { done(r); },
-                      lane);
+  // The event runs once, so the answer moves into the callback rather than being copied.
+  sim_.schedule_after(
+      reply_latency(),
+      [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); }, lane);
 }
 
-sim::time_us queue::reply_latency(const models::knob_values& k) {
-  const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
+sim::time_us queue::reply_latency() {
+  const std::int64_t max_ms =
+      hot_duration(hot_.api_latency_max, "sqs.api.latency_max") / sim::k_millisecond_us;
   return sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
 }
 
@@ -987,11 +1028,11 @@ void queue::serve_waiters() {
                                  ? static_cast<std::size_t>(sim_.choose(label("long_poll.waiter"), waiters_.size()))
                                  : 0;
     waiter& w = waiters_[pick];
-    receive_params p;
-    std::int64_t wait_s = 0;
-    parse_receive(w.request, p, wait_s);
+    // As if the request were parsed now: without its own VisibilityTimeout it takes the
+    // queue's current one (SetQueueAttributes may have changed it while it waited).
+    if (!w.params.visibility_given) w.params.visibility_s = attrs_.visibility_timeout_s;
     bool found = false;
-    auto r = receive_now(p, w.request_at, true, found);
+    auto r = receive_now(w.params, w.request_at, true, found);
     if (!found) break;
     finish_waiter(w.id, std::move(r));
   }

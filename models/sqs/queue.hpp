@@ -102,13 +102,23 @@ class queue {
   void accept_redrive(message m, const std::string& message_id, std::uint64_t copy,
                       std::uint32_t receive_count);
 
-  std::vector<census_entry> census() const { return census_; }
+  const std::vector<census_entry>& census() const noexcept { return census_; }
   const queue_counters& counters() const noexcept { return counters_; }
 
  private:
+  struct receive_params {
+    int max = 1;
+    std::int64_t visibility_s = 0;
+    // VisibilityTimeout came with the request; otherwise visibility_s is the queue's value when
+    // parsed, and a parked request takes the queue's value when it is served.
+    bool visibility_given = false;
+    std::vector<std::string> system_names;
+    std::vector<std::string> attribute_names;
+    std::string attempt_id;
+  };
   struct waiter {
     std::uint64_t id;
-    nlohmann::json request;
+    receive_params params;  // parsed once when parked, not re-parsed from JSON when served
     service::callback done;
     sim::lane_id lane;
     sim::time_us request_at;
@@ -124,18 +134,12 @@ class queue {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> receipts;  // (seq, receive_no)
     nlohmann::json request;
   };
-  struct receive_params {
-    int max = 1;
-    std::int64_t visibility_s = 0;
-    std::vector<std::string> system_names;
-    std::vector<std::string> attribute_names;
-    std::string attempt_id;
-  };
   using key = std::pair<sim::time_us, std::uint64_t>;
 
   // Parameters and validation.
-  models::api_result parse_receive(const nlohmann::json& req, receive_params& p,
-                                   std::int64_t& wait_s) const;
+  // The validation error, if any; otherwise fills p and wait_s.
+  std::optional<models::api_result> parse_receive(const nlohmann::json& req, receive_params& p,
+                                                  std::int64_t& wait_s) const;
   std::optional<models::api_error> validate_send(const nlohmann::json& entry, bool batch_entry,
                                                  std::size_t& size) const;
   models::api_result send_one(const nlohmann::json& entry);
@@ -159,8 +163,8 @@ class queue {
   void move_to_dlq(std::uint64_t seq);
   void serve_waiters();
   void finish_waiter(std::uint64_t id, models::api_result r);
-  /// Latency of one call_async answer (knob sqs.api.latency_max of `k`), via a choice point.
-  sim::time_us reply_latency(const models::knob_values& k);
+  /// Latency of one call_async answer (this queue's sqs.api.latency_max), via a choice point.
+  sim::time_us reply_latency();
 
   // State changes.
   std::uint64_t new_message(message m, const std::string& message_id, std::uint64_t copy,
@@ -188,6 +192,19 @@ class queue {
   friend class service;
   queue_attributes attrs_;
   models::knob_values knobs_;
+  // Knobs read on every receive, reply and timer, resolved from knobs_ whenever it is set (a
+  // knob_values read is a map lookup by name). A duration that does not parse stays unset, so
+  // reading it goes through knobs_ and throws there, when it is used, as before.
+  struct hot_knobs {
+    std::optional<sim::time_us> api_latency_max, timer_granularity, reorder_window;
+    std::int64_t short_poll_servers = 1, inflight_max_standard = 0, inflight_max_fifo = 0;
+    bool dlq_move_on_next_receive = false, dlq_move_on_visibility_expiry = false;
+  };
+  hot_knobs hot_;
+  void resolve_hot_knobs();
+  sim::time_us hot_duration(const std::optional<sim::time_us>& cached, std::string_view name) const {
+    return cached ? *cached : knobs_.duration(name);
+  }
   std::uint64_t tag_;
   std::uint64_t secret_;
   sim::rng ids_;

@@ -239,7 +239,11 @@ models::api_result queue::set_attributes(const json& req) {
 // Service.
 
 service::service(sim::simulation& s, models::knob_values values, service_config config)
-    : sim_(s), values_(std::move(values)), config_(std::move(config)) {}
+    : sim_(s),
+      values_(std::move(values)),
+      config_(std::move(config)),
+      url_prefix_(queue_url("")),
+      arn_prefix_(queue_arn("")) {}
 
 service::~service() = default;
 
@@ -254,14 +258,14 @@ std::string service::queue_arn(std::string_view name) const {
 }
 
 queue* service::find_by_url(std::string_view url) const {
-  const std::string prefix = queue_url("");
+  const std::string& prefix = url_prefix_;
   if (url.size() <= prefix.size() || url.compare(0, prefix.size(), prefix) != 0) return nullptr;
   auto it = queues_.find(url.substr(prefix.size()));
   return it == queues_.end() ? nullptr : it->second.get();
 }
 
 queue* service::find_by_arn(std::string_view arn) const {
-  const std::string prefix = queue_arn("");
+  const std::string& prefix = arn_prefix_;
   if (arn.size() <= prefix.size() || arn.compare(0, prefix.size(), prefix) != 0) return nullptr;
   auto it = queues_.find(arn.substr(prefix.size()));
   return it == queues_.end() ? nullptr : it->second.get();
@@ -269,10 +273,7 @@ queue* service::find_by_arn(std::string_view arn) const {
 
 namespace {
 models::knob_values merge_knobs(const models::knob_values& base, const json& overrides) {
-  json all = base.resolved();
-  if (overrides.is_object())
-    for (auto it = overrides.begin(); it != overrides.end(); ++it) all[it.key()] = it.value();
-  return models::knob_values(knobs(), base.selected_profile(), all);
+  return base.with_overrides(knobs(), overrides);
 }
 }  // namespace
 
@@ -405,7 +406,8 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
     return error("UnsupportedOperation",
                  "The operation " + std::string(op) + " is not supported by this SQS endpoint.");
   if (!req.contains("QueueUrl") || req["QueueUrl"].is_null()) return missing("QueueUrl");
-  queue* q = req["QueueUrl"].is_string() ? find_by_url(req["QueueUrl"].get<std::string>()) : nullptr;
+  const json& url = req["QueueUrl"];
+  queue* q = url.is_string() ? find_by_url(url.get_ref<const std::string&>()) : nullptr;
   if (q == nullptr) return error("QueueDoesNotExist", "The specified queue does not exist.");
   if (op == "SendMessage") return q->send(req);
   if (op == "SendMessageBatch") return q->send_batch(req);
@@ -425,9 +427,10 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
 }
 
 const models::knob_values& service::knobs_for(const json& request) const {
-  const queue* q = request.is_object() && request.contains("QueueUrl") &&
-                           request["QueueUrl"].is_string()
-                       ? find_by_url(request["QueueUrl"].get<std::string>())
+  if (!request.is_object()) return values_;
+  const auto url = request.find("QueueUrl");
+  const queue* q = url != request.end() && url->is_string()
+                       ? find_by_url(url->get_ref<const std::string&>())
                        : nullptr;
   return q ? q->knob_values() : values_;
 }
@@ -474,7 +477,10 @@ void service::call_async(std::string_view operation, const json& request, callba
   const models::knob_values& k = knobs_for(request);
   const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
   const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
-  sim_.schedule_after(delay, [done = std::move(done), r = std::move(r)] { done(r); }, reply_lane);
+  // The event runs once, so the answer moves into the callback rather than being copied.
+  sim_.schedule_after(
+      delay, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); },
+      reply_lane);
 }
 
 std::vector<census_entry> service::census(std::string_view url) const {
@@ -494,6 +500,13 @@ std::vector<std::string> service::queue_urls() const {
     out.push_back(q->url());
   }
   return out;
+}
+
+void service::visit_queues(const queue_visitor& visit) const {
+  for (const auto& [name, q] : queues_) {
+    (void)name;
+    visit(q->url(), q->census(), q->counters());
+  }
 }
 
 }  // namespace models::sqs

@@ -27,6 +27,7 @@ namespace models::sqs {
 const std::vector<models::knob_spec>& knobs();
 
 /// Where a message (or a duplicate copy of one) is now, as seen by the queue it was sent to.
+/// in_dlq stays last: checkers size per-state arrays by it.
 enum class message_state { delayed, visible, in_flight, deleted, expired, in_dlq };
 std::string_view to_string(message_state s) noexcept;
 
@@ -105,6 +106,12 @@ class service {
   queue_counters counters(std::string_view queue_url) const;
   /// Queue URLs in name order.
   std::vector<std::string> queue_urls() const;
+  /// The same accounting without copies, for checks that run after every event: calls `visit`
+  /// with each queue's URL, census and counters, in name order (the order of queue_urls()).
+  using queue_visitor = std::function<void(const std::string& url,
+                                           const std::vector<census_entry>& census,
+                                           const queue_counters& counters)>;
+  void visit_queues(const queue_visitor& visit) const;
 
   const models::knob_values& knob_defaults() const noexcept { return values_; }
   const service_config& config() const noexcept { return config_; }
@@ -137,6 +144,9 @@ class service {
   std::vector<std::unique_ptr<queue>> deleted_queues_;
   std::map<std::string, sim::time_us, std::less<>> deleted_at_;
   std::uint64_t next_queue_tag_ = 1;
+  // queue_url("") and queue_arn(""), built once: every queue-addressed call looks its queue up.
+  std::string url_prefix_;
+  std::string arn_prefix_;
 };
 
 }  // namespace models::sqs

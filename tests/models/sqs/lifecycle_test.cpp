@@ -141,6 +141,40 @@ BOOST_AUTO_TEST_CASE(long_poll_wakes_when_a_visibility_timeout_ends) {
   BOOST_TEST(p.result.response["Messages"].size() == 1u);
 }
 
+// A parked long poll is served with the queue's VisibilityTimeout as it is when a message
+// arrives, unless the request gave its own.
+BOOST_AUTO_TEST_CASE(parked_long_poll_takes_the_queue_visibility_timeout_when_served) {
+  env e;
+  const auto url = e.create("q");  // 30 s
+  const auto own = e.create("own");
+  poll_result p, q;
+  long_poll(e, url, 20, p);
+  e.svc.call_async("ReceiveMessage",
+                   {{"QueueUrl", own}, {"WaitTimeSeconds", 20}, {"VisibilityTimeout", 7}},
+                   [&](models::api_result r) {
+                     q.done = true;
+                     q.result = std::move(r);
+                   });
+  e.advance(s_us(1));
+  for (const auto& u : {url, own}) {
+    BOOST_TEST(code_of(e.svc.call("SetQueueAttributes",
+                                  {{"QueueUrl", u}, {"Attributes", {{"VisibilityTimeout", "5"}}}})) ==
+               "ok");
+    e.send(u, "a");
+  }
+  e.advance(s_us(1));  // received at 1 s: hidden until 6 s (url) and 8 s (own)
+  BOOST_TEST_REQUIRE(p.done);
+  BOOST_TEST_REQUIRE(q.done);
+  e.advance(s_us(4) - 1);
+  BOOST_TEST(e.receive(url).empty());
+  BOOST_TEST(e.receive(own).empty());
+  e.advance(1);
+  BOOST_TEST(e.receive(url).size() == 1u);  // hidden for the queue's new 5 s
+  BOOST_TEST(e.receive(own).empty());       // hidden for the request's own 7 s
+  e.advance(s_us(2));
+  BOOST_TEST(e.receive(own).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(waiting_long_polls_are_served_oldest_first_in_ideal) {
   env e;
   const auto url = e.create("q");
