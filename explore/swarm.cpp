@@ -89,6 +89,7 @@ json fault_profile::knob_overrides() const {
   k["sqs.duplicate.probability"] = duplicates;
   k["sqs.reorder.window"] = reordering ? "5s" : "0s";
   k["api.throttle_probability"] = throttling;
+  k["sqs.api.throttle_probability"] = throttling;
   k["api.server_error_probability"] = server_errors;
   k["sqs.api.server_error_probability"] = server_errors;
   k["sqs.stale_delete.policy"] = stale_handles ? "succeed_either" : "succeed_delete";

@@ -54,6 +54,11 @@ const std::vector<models::knob_spec>& knobs() {
        "picked in [0, this]; the queue's state changed when the request was handled.",
        "pipesim choice: response latency is not documented; 0 in ideal and aws_documented",
        json("0s"), json("0s"), json("100ms"), {}},
+      {"sqs.api.throttle_probability",
+       "Chance that an API call is refused with RequestThrottled (400, no effect).",
+       "pipesim choice: RequestThrottled is a modeled error of every operation [SQS errors], "
+       "AWS publishes no rate short of the quotas; off unless set",
+       json(0.0), json(0.0), json(0.0), {}},
       {"sqs.api.server_error_probability",
        "Chance that an API call is answered with a 5xx: ServiceUnavailable (503, no effect) or "
        "InternalFailure (500, before or after the request took effect), picked at the choice "

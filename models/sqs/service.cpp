@@ -435,10 +435,14 @@ const models::knob_values& service::knobs_for(const json& request) const {
   return q ? q->knob_values() : values_;
 }
 
-std::optional<models::api_result> service::injected_server_error(std::string_view operation,
-                                                                 const json& request) {
-  if (!sim_.chance("sqs.api.server_error",
-                   knobs_for(request).number("sqs.api.server_error_probability"))) {
+std::optional<models::api_result> service::injected_fault(std::string_view operation,
+                                                          const json& request) {
+  const models::knob_values& k = knobs_for(request);
+  // [SQS errors]: RequestThrottled (400) is refused before it has any effect; SDKs retry it.
+  if (sim_.chance("sqs.api.throttle", k.number("sqs.api.throttle_probability"))) {
+    return error("RequestThrottled", "Rate exceeded.", 400);
+  }
+  if (!sim_.chance("sqs.api.server_error", k.number("sqs.api.server_error_probability"))) {
     return std::nullopt;
   }
   // Carried out without a caller: a ReceiveMessage whose answer is lost leaves its messages in
@@ -448,7 +452,7 @@ std::optional<models::api_result> service::injected_server_error(std::string_vie
 }
 
 models::api_result service::call(std::string_view operation, const json& request) {
-  if (auto injected = injected_server_error(operation, request)) return std::move(*injected);
+  if (auto injected = injected_fault(operation, request)) return std::move(*injected);
   return call_from_aws(operation, request);
 }
 
@@ -463,7 +467,7 @@ models::api_result service::call_from_aws(std::string_view operation, const json
 void service::call_async(std::string_view operation, const json& request, callback done,
                          sim::lane_id reply_lane) {
   models::api_result r;
-  if (auto injected = injected_server_error(operation, request)) {
+  if (auto injected = injected_fault(operation, request)) {
     r = std::move(*injected);
   } else {
     try {

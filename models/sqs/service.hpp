@@ -131,9 +131,10 @@ class service {
                               callback* async_done, sim::lane_id reply_lane);
   // The knobs of the queue a request addresses, else the service's.
   const models::knob_values& knobs_for(const nlohmann::json& request) const;
-  // sqs.api.server_error_probability: the 5xx answer, if one strikes this call.
-  std::optional<models::api_result> injected_server_error(std::string_view operation,
-                                                          const nlohmann::json& request);
+  // sqs.api.throttle_probability and sqs.api.server_error_probability: the fault's answer, if
+  // one strikes this call.
+  std::optional<models::api_result> injected_fault(std::string_view operation,
+                                                   const nlohmann::json& request);
 
   sim::simulation& sim_;
   models::knob_values values_;

@@ -242,4 +242,18 @@ BOOST_AUTO_TEST_CASE(server_errors_carry_out_the_request_only_after_effect) {
   BOOST_TEST(e.svc.call_from_aws("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}).ok());
 }
 
+// sqs.api.throttle_probability: RequestThrottled (400) before any effect.
+BOOST_AUTO_TEST_CASE(throttled_calls_have_no_effect) {
+  env e(models::profile::ideal, 3, {{"sqs.api.throttle_probability", 1.0}});
+  const std::string url =
+      e.svc.call_from_aws("CreateQueue", {{"QueueName", "q"}}).response["QueueUrl"];
+  for (int i = 0; i < 10; ++i) {
+    const models::api_result r = e.send(url, "m");
+    BOOST_TEST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error->code == "RequestThrottled");
+    BOOST_TEST(r.error->http_status == 400);
+  }
+  BOOST_TEST(e.svc.counters(url).sent == 0U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
