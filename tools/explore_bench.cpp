@@ -89,8 +89,17 @@ int main(int argc, char** argv) {
         scenarios::load_scenario("scenarios/library/stop_during_callback.json");
     std::printf("stop-during-callback, correct consumer, swarm faults, random strategy, %llu runs\n",
                 static_cast<unsigned long long>(runs));
-    const throughput one = measure(sc, runs, 1);
-    const throughput all = measure(sc, runs, cores);
+    // A warm-up, then one core and every core alternately, three times each; the best of each
+    // is quoted, so a moment of noise on a shared machine does not skew the ratio.
+    (void)measure(sc, std::max<std::uint64_t>(runs / 10, 1), 1);
+    throughput one;
+    throughput all;
+    for (int round = 0; round < 3; ++round) {
+      const throughput a = measure(sc, runs, 1);
+      const throughput b = measure(sc, runs, cores);
+      if (a.runs_per_s > one.runs_per_s) one = a;
+      if (b.runs_per_s > all.runs_per_s) all = b;
+    }
     std::printf("  1 core:   %9.0f runs/s  %11.0f events/s  time compression %.3g\n",
                 one.runs_per_s, one.events_per_s, one.compression);
     std::printf("  %u cores:  %9.0f runs/s  %11.0f events/s  time compression %.3g\n", cores,
