@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -328,8 +329,17 @@ int explore_file(const explore_cli& o) {
   }
   const bool tty = isatty(STDERR_FILENO) != 0 && !o.json;
   if (tty) {
-    options.progress = [](std::uint64_t done, std::uint64_t planned) {
-      std::cerr << "\rexplored " << done << "/" << planned << " runs" << std::flush;
+    // Wall-clock time only for the display; nothing simulated reads it.
+    using clock = std::chrono::steady_clock;
+    const clock::time_point t0 = clock::now();
+    auto last = t0;
+    options.progress = [t0, last](std::uint64_t done, std::uint64_t planned) mutable {
+      const clock::time_point now = clock::now();
+      if (now - last < std::chrono::milliseconds(100) && done < planned) return;
+      last = now;
+      const double seconds = std::chrono::duration<double>(now - t0).count();
+      std::cerr << "\rexplored " << done << "/" << planned << " runs, "
+                << rate(static_cast<double>(done), seconds) << " runs/s" << std::flush;
     };
   }
   const pipesim::explore_result r = pipesim::explore(sc, options);
