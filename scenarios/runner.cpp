@@ -141,6 +141,10 @@ class world {
   // Every execution as of the end of the last event, refreshed once per event for the checks
   // that run after it; reused so that refreshing it allocates nothing in steady state.
   std::vector<pl::execution_observation> observed_;
+  // Whether the scenario asks for the checks that run after every event, decided once: looking
+  // the names up in expect.invariants per event built a std::string (and allocated) each time.
+  const bool checks_stop_cleanup_ = contains(sc_.expect.invariants, "stop_cleans_up");
+  const bool checks_conservation_ = contains(sc_.expect.invariants, "message_conservation");
 };
 
 void world::create_queues() {
@@ -288,7 +292,7 @@ void world::start_consumers() {
 // A resource working for a callback token must be gone once that token's execution is Stopped:
 // that is what the Stopping message asks the consumer to do before it answers.
 void world::check_effects() {
-  if (effects_.alive().empty() || !contains(sc_.expect.invariants, "stop_cleans_up")) return;
+  if (effects_.alive().empty() || !checks_stop_cleanup_) return;
   for (const pl::execution_observation& e : observed_) {
     const std::string& arn = e.arn;
     if (e.status != pl::execution_status::stopped) continue;
@@ -365,7 +369,7 @@ void world::check_invariants() {
 }
 
 void world::check_conservation() {
-  if (!contains(sc_.expect.invariants, "message_conservation")) return;
+  if (!checks_conservation_) return;
   std::uint64_t moved_out = 0;
   std::uint64_t moved_in = 0;
   sqs_.visit_queues([&](const std::string& url,

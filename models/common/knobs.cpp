@@ -129,6 +129,12 @@ std::optional<sim::time_us> knob_values::parsed_duration(std::string_view name) 
   return it == values_.end() ? std::nullopt : it->second.duration;
 }
 
+std::optional<double> knob_values::parsed_number(std::string_view name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end() || !it->second.value.is_number()) return std::nullopt;
+  return it->second.value.get<double>();
+}
+
 nlohmann::json knob_values::resolved() const {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, e] : values_) out[name] = e.value;

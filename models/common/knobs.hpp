@@ -69,6 +69,8 @@ class knob_values {
   /// The knob's duration if it holds a valid duration string, else nothing (duration() then
   /// throws the reason). Lets a model resolve hot knobs once without failing any earlier.
   std::optional<sim::time_us> parsed_duration(std::string_view name) const;
+  /// The knob's value if it holds a number, else nothing (number() then throws the reason).
+  std::optional<double> parsed_number(std::string_view name) const;
 
   profile selected_profile() const noexcept { return profile_; }
   /// Every knob's value, by name (sorted), for the trace header and reports.

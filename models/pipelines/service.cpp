@@ -373,8 +373,11 @@ struct service::impl {
     return e.arn + "/" + def(e).steps[i].name;
   }
 
-  void trace(std::string_view type, const json& fields) {
-    if (sim.trace().enabled()) sim.record(type, fields);
+  // `fields` builds the record's fields. It runs only when the trace is on: building them
+  // allocates, and state machines trace every transition.
+  template <class Fields>
+  void trace(std::string_view type, const Fields& fields) {
+    if (sim.trace().enabled()) sim.record(type, fields());
   }
 
   resolution_context context(const execution& e) const {
@@ -397,10 +400,12 @@ struct service::impl {
     const execution_status to = e.machine->status();
     e.history.push_back(to);
     e.last_modified = sim.now();
-    trace("pipeline.execution_status", {{"execution", e.arn},
-                                        {"from", to_string(from)},
-                                        {"to", to_string(to)},
-                                        {"event", Event::name}});
+    trace("pipeline.execution_status", [&] {
+      return json{{"execution", e.arn},
+                  {"from", to_string(from)},
+                  {"to", to_string(to)},
+                  {"event", Event::name}};
+    });
     if (is_terminal(to) && e.timeout_event.valid()) {
       sim.cancel(e.timeout_event);
       e.timeout_event = sim::event_id{};
@@ -421,12 +426,10 @@ struct service::impl {
         *id = sim::event_id{};
       }
     }
-    trace("pipeline.step_status", {{"execution", e.arn},
-                                   {"step", def(e).steps[i].name},
-                                   {"from", to_string(from)},
-                                   {"to", to_string(to)},
-                                   {"event", Event::name},
-                                   {"attempt", r.attempt}});
+    trace("pipeline.step_status", [&] {
+      return json{{"execution", e.arn},  {"step", def(e).steps[i].name}, {"from", to_string(from)},
+                  {"to", to_string(to)}, {"event", Event::name},         {"attempt", r.attempt}};
+    });
   }
 
   template <class Event>
@@ -434,12 +437,14 @@ struct service::impl {
     step_run& r = e.steps[i];
     const callback_state from = r.callback->state();
     r.callback->process(ev);
-    trace("pipeline.callback_state", {{"execution", e.arn},
-                                      {"step", def(e).steps[i].name},
-                                      {"token", r.token},
-                                      {"from", to_string(from)},
-                                      {"to", to_string(r.callback->state())},
-                                      {"event", Event::name}});
+    trace("pipeline.callback_state", [&] {
+      return json{{"execution", e.arn},
+                  {"step", def(e).steps[i].name},
+                  {"token", r.token},
+                  {"from", to_string(from)},
+                  {"to", to_string(r.callback->state())},
+                  {"event", Event::name}};
+    });
   }
 
   // Marks a step failed during Executing: the execution will fail once running steps end.
@@ -501,7 +506,9 @@ struct service::impl {
           if (skip) {
             r.skipped = true;
             changed = true;
-            trace("pipeline.step_skipped", {{"execution", e.arn}, {"step", s.name}});
+            trace("pipeline.step_skipped", [&] {
+              return json{{"execution", e.arn}, {"step", s.name}};
+            });
           }
         }
       }
@@ -538,12 +545,10 @@ struct service::impl {
       r.history = {step_status::starting};
       r.start_seq = ++e.start_counter;
       e.start_order.push_back(i);
-      trace("pipeline.step_status", {{"execution", e.arn},
-                                     {"step", def(e).steps[i].name},
-                                     {"from", nullptr},
-                                     {"to", "Starting"},
-                                     {"event", "step_launched"},
-                                     {"attempt", 1}});
+      trace("pipeline.step_status", [&] {
+        return json{{"execution", e.arn}, {"step", def(e).steps[i].name}, {"from", nullptr},
+                    {"to", "Starting"},   {"event", "step_launched"},     {"attempt", 1}};
+      });
     } else {
       step_event(e, i, events::retry_requested{});
     }
@@ -640,11 +645,13 @@ struct service::impl {
     }
     if (auto delay = retry_delay(e, i, b.failure_type)) {
       step_event(e, i, events::attempt_failed_will_retry{});
-      trace("pipeline.step_retry", {{"execution", e.arn},
-                                    {"step", def(e).steps[i].name},
-                                    {"failed_attempt", r.attempt},
-                                    {"exception_type", b.failure_type},
-                                    {"delay_us", *delay}});
+      trace("pipeline.step_retry", [&] {
+        return json{{"execution", e.arn},
+                    {"step", def(e).steps[i].name},
+                    {"failed_attempt", r.attempt},
+                    {"exception_type", b.failure_type},
+                    {"delay_us", *delay}};
+      });
       ++r.attempt;
       r.work_event = sim.schedule_after(
           *delay, [this, ex, i] { start_job_attempt(ex, i); }, e.lane);
@@ -736,17 +743,19 @@ struct service::impl {
     if (fifo && knobs.flag("callback.fifo_message_group")) request["MessageGroupId"] = e.id;
     api_result res =
         send ? send(request) : api_result::failure("QueueDoesNotExist", "no SQS sender configured");
-    json fields = {{"execution", e.arn},
-                   {"step", def(e).steps[i].name},
-                   {"token", e.steps[i].token},
-                   {"queue", url},
-                   {"kind", kind},
-                   {"body", body}};
-    if (res.ok())
-      fields["message_id"] = res.response.value("MessageId", "");
-    else
-      fields["error"] = res.error->code;
-    trace("pipeline.callback_message", fields);
+    trace("pipeline.callback_message", [&] {
+      json fields = {{"execution", e.arn},
+                     {"step", def(e).steps[i].name},
+                     {"token", e.steps[i].token},
+                     {"queue", url},
+                     {"kind", kind},
+                     {"body", body}};
+      if (res.ok())
+        fields["message_id"] = res.response.value("MessageId", "");
+      else
+        fields["error"] = res.error->code;
+      return fields;
+    });
     return res;
   }
 
@@ -1096,10 +1105,12 @@ struct service::impl {
     execution& ref = *e;
     execution_index[e->arn] = executions.size();
     executions.push_back(std::move(e));
-    trace("pipeline.execution_status", {{"execution", ref.arn},
-                                        {"from", nullptr},
-                                        {"to", "Executing"},
-                                        {"event", "execution_started"}});
+    trace("pipeline.execution_status", [&] {
+      return json{{"execution", ref.arn},
+                  {"from", nullptr},
+                  {"to", "Executing"},
+                  {"event", "execution_started"}};
+    });
     arm_timeout(ref);
     api_result result = api_result::success({{"PipelineExecutionArn", ref.arn}});
     remember("StartPipelineExecution", req, result);
@@ -1391,9 +1402,10 @@ struct service::impl {
                          running(r);
     if (!waiting) {
       const std::string& mode = knobs.text("callback.answer_after_resolution");
-      trace(
-          "pipeline.callback_answer_rejected",
-          {{"execution", e.arn}, {"step", def(e).steps[i].name}, {"token", token}, {"mode", mode}});
+      trace("pipeline.callback_answer_rejected", [&] {
+        return json{
+            {"execution", e.arn}, {"step", def(e).steps[i].name}, {"token", token}, {"mode", mode}};
+      });
       if (mode == "return_success") return api_result::success({{"PipelineExecutionArn", e.arn}});
       return api_result::failure(
           mode, "Callback token '" + token +
@@ -1406,11 +1418,13 @@ struct service::impl {
     ++r.resolutions;
     const bool stopping = r.machine->status() == step_status::stopping;
     const std::string& step_name = def(e).steps[i].name;
-    trace("pipeline.callback_resolved", {{"execution", e.arn},
-                                         {"step", step_name},
-                                         {"token", token},
-                                         {"outcome", success ? "Success" : "Failure"},
-                                         {"during_stop", stopping}});
+    trace("pipeline.callback_resolved", [&] {
+      return json{{"execution", e.arn},
+                  {"step", step_name},
+                  {"token", token},
+                  {"outcome", success ? "Success" : "Failure"},
+                  {"during_stop", stopping}};
+    });
     if (success) {
       callback_event(e, i, events::callback_answered_success{});
       json outs = req.value("OutputParameters", json::array());

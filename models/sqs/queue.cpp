@@ -218,6 +218,7 @@ void queue::resolve_hot_knobs() {
   const std::string& move_timing = knobs_.text("sqs.dlq.move_timing");
   hot_.dlq_move_on_next_receive = move_timing == "on_next_receive";
   hot_.dlq_move_on_visibility_expiry = move_timing == "on_visibility_expiry";
+  hot_.faults = service::resolve_fault_rates(knobs_);
 }
 
 void queue::trace(std::string_view type, const message& m, json extra) {

@@ -199,6 +199,7 @@ class queue {
     std::optional<sim::time_us> api_latency_max, timer_granularity, reorder_window;
     std::int64_t short_poll_servers = 1, inflight_max_standard = 0, inflight_max_fifo = 0;
     bool dlq_move_on_next_receive = false, dlq_move_on_visibility_expiry = false;
+    service::fault_rates faults;
   };
   hot_knobs hot_;
   void resolve_hot_knobs();

@@ -241,6 +241,7 @@ models::api_result queue::set_attributes(const json& req) {
 service::service(sim::simulation& s, models::knob_values values, service_config config)
     : sim_(s),
       values_(std::move(values)),
+      fault_rates_(resolve_fault_rates(values_)),
       config_(std::move(config)),
       url_prefix_(queue_url("")),
       arn_prefix_(queue_arn("")) {}
@@ -391,8 +392,8 @@ models::api_result service::list_queues(const json& req) {
   return models::api_result::success(out);
 }
 
-models::api_result service::dispatch(std::string_view op, const json& req, callback* async_done,
-                                     sim::lane_id reply_lane) {
+models::api_result service::dispatch(std::string_view op, const json& req, queue* addressed,
+                                     callback* async_done, sim::lane_id reply_lane) {
   static const std::vector<std::string_view> queue_ops = {
       "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
       "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
@@ -406,8 +407,7 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
     return error("UnsupportedOperation",
                  "The operation " + std::string(op) + " is not supported by this SQS endpoint.");
   if (!req.contains("QueueUrl") || req["QueueUrl"].is_null()) return missing("QueueUrl");
-  const json& url = req["QueueUrl"];
-  queue* q = url.is_string() ? find_by_url(url.get_ref<const std::string&>()) : nullptr;
+  queue* q = addressed;
   if (q == nullptr) return error("QueueDoesNotExist", "The specified queue does not exist.");
   if (op == "SendMessage") return q->send(req);
   if (op == "SendMessageBatch") return q->send_batch(req);
@@ -426,23 +426,36 @@ models::api_result service::dispatch(std::string_view op, const json& req, callb
   return models::api_result{json(), std::nullopt};
 }
 
-const models::knob_values& service::knobs_for(const json& request) const {
-  if (!request.is_object()) return values_;
+queue* service::addressed_queue(const json& request) const {
+  if (!request.is_object()) return nullptr;
   const auto url = request.find("QueueUrl");
-  const queue* q = url != request.end() && url->is_string()
-                       ? find_by_url(url->get_ref<const std::string&>())
-                       : nullptr;
-  return q ? q->knob_values() : values_;
+  return url != request.end() && url->is_string() ? find_by_url(url->get_ref<const std::string&>())
+                                                  : nullptr;
+}
+
+const models::knob_values& service::knobs_for(const queue* addressed) const {
+  return addressed ? addressed->knob_values() : values_;
+}
+
+service::fault_rates service::resolve_fault_rates(const models::knob_values& k) {
+  return {k.parsed_number("sqs.api.throttle_probability"),
+          k.parsed_number("sqs.api.server_error_probability")};
 }
 
 std::optional<models::api_result> service::injected_fault(std::string_view operation,
-                                                          const json& request) {
-  const models::knob_values& k = knobs_for(request);
+                                                          const json& request,
+                                                          const queue* addressed) {
+  const models::knob_values& k = knobs_for(addressed);
+  const fault_rates& rates = addressed ? addressed->hot_.faults : fault_rates_;
+  const auto rate = [&](const std::optional<double>& resolved, std::string_view name) {
+    return resolved ? *resolved : k.number(name);
+  };
   // [SQS errors]: RequestThrottled (400) is refused before it has any effect; SDKs retry it.
-  if (sim_.chance("sqs.api.throttle", k.number("sqs.api.throttle_probability"))) {
+  if (sim_.chance("sqs.api.throttle", rate(rates.throttle, "sqs.api.throttle_probability"))) {
     return error("RequestThrottled", "Rate exceeded.", 400);
   }
-  if (!sim_.chance("sqs.api.server_error", k.number("sqs.api.server_error_probability"))) {
+  if (!sim_.chance("sqs.api.server_error",
+                   rate(rates.server_error, "sqs.api.server_error_probability"))) {
     return std::nullopt;
   }
   // Carried out without a caller: a ReceiveMessage whose answer is lost leaves its messages in
@@ -452,13 +465,15 @@ std::optional<models::api_result> service::injected_fault(std::string_view opera
 }
 
 models::api_result service::call(std::string_view operation, const json& request) {
-  if (auto injected = injected_fault(operation, request)) return std::move(*injected);
+  if (auto injected = injected_fault(operation, request, addressed_queue(request))) {
+    return std::move(*injected);
+  }
   return call_from_aws(operation, request);
 }
 
 models::api_result service::call_from_aws(std::string_view operation, const json& request) {
   try {
-    return dispatch(operation, request, nullptr, 0);
+    return dispatch(operation, request, addressed_queue(request), nullptr, 0);
   } catch (const std::exception& e) {
     return error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
   }
@@ -467,18 +482,21 @@ models::api_result service::call_from_aws(std::string_view operation, const json
 void service::call_async(std::string_view operation, const json& request, callback done,
                          sim::lane_id reply_lane) {
   models::api_result r;
-  if (auto injected = injected_fault(operation, request)) {
+  // Nothing between the fault check and dispatch changes the queues, so one lookup serves both.
+  queue* const addressed = addressed_queue(request);
+  if (auto injected = injected_fault(operation, request, addressed)) {
     r = std::move(*injected);
   } else {
     try {
-      r = dispatch(operation, request, &done, reply_lane);
+      r = dispatch(operation, request, addressed, &done, reply_lane);
     } catch (const std::exception& e) {
       r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
     }
     if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
   }
   // The answer's latency follows the knobs of the queue addressed, else the service's.
-  const models::knob_values& k = knobs_for(request);
+  // Looked up again: dispatch may have created or deleted the queue.
+  const models::knob_values& k = knobs_for(addressed_queue(request));
   const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
   const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
   // The event runs once, so the answer moves into the callback rather than being copied.

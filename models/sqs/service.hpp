@@ -127,17 +127,30 @@ class service {
   models::api_result get_queue_url(const nlohmann::json& request);
   models::api_result delete_queue(queue* q);
   models::api_result list_queues(const nlohmann::json& request);
+  // `addressed` is addressed_queue(request), looked up once per call by the caller.
   models::api_result dispatch(std::string_view operation, const nlohmann::json& request,
-                              callback* async_done, sim::lane_id reply_lane);
-  // The knobs of the queue a request addresses, else the service's.
-  const models::knob_values& knobs_for(const nlohmann::json& request) const;
-  // sqs.api.throttle_probability and sqs.api.server_error_probability: the fault's answer, if
-  // one strikes this call.
+                              queue* addressed, callback* async_done, sim::lane_id reply_lane);
+  // The live queue a request's QueueUrl names, if any.
+  queue* addressed_queue(const nlohmann::json& request) const;
+  // The knobs of `addressed`, else the service's.
+  const models::knob_values& knobs_for(const queue* addressed) const;
+
+  // sqs.api.throttle_probability and sqs.api.server_error_probability of one knob set, read on
+  // every call: resolved whenever the set is (a knob_values read is a lookup by name). A value
+  // that is not a number stays unset, so reading it goes through the set and throws there, as
+  // before.
+  struct fault_rates {
+    std::optional<double> throttle, server_error;
+  };
+  static fault_rates resolve_fault_rates(const models::knob_values& k);
+  // The fault's answer, if one strikes this call to `addressed` (or to no queue).
   std::optional<models::api_result> injected_fault(std::string_view operation,
-                                                   const nlohmann::json& request);
+                                                   const nlohmann::json& request,
+                                                   const queue* addressed);
 
   sim::simulation& sim_;
   models::knob_values values_;
+  fault_rates fault_rates_;  // of values_
   service_config config_;
   std::map<std::string, nlohmann::json, std::less<>> queue_overrides_;
   std::map<std::string, std::unique_ptr<queue>, std::less<>> queues_;  // by name
