@@ -372,15 +372,12 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     const verdict& v = verdicts[*failing % batch];
     const std::uint64_t seed = run_seed(o.seed, *failing);
     const fault_profile profile = o.profile.value_or(swarm_profile(seed));
-    if (o.shrink) {
-      result.failure =
-          shrink(sc, o, *failing, seed, profile, v.picks, v.failed_check, result.heal_at_us);
-    } else {
-      explore_options no_shrink = o;
-      no_shrink.max_shrink_runs = 0;
-      result.failure =
-          shrink(sc, no_shrink, *failing, seed, profile, v.picks, v.failed_check, result.heal_at_us);
-    }
+    // Without shrinking the failing run is still replayed with its trace, through the same path
+    // with no shrink runs allowed.
+    explore_options shrink_options = o;
+    if (!o.shrink) shrink_options.max_shrink_runs = 0;
+    result.failure = shrink(sc, shrink_options, *failing, seed, profile, v.picks, v.failed_check,
+                            result.heal_at_us);
   }
   return result;
 }

@@ -67,13 +67,13 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
       ctx.choose_between(treat_as_stopping ? "cleanup_ms" : "work_ms",
                          d.min_us / sim::k_millisecond_us, d.max_us / sim::k_millisecond_us) *
       sim::k_millisecond_us;
-  // Starting the job is idempotent: a redelivered message finds it running (as DescribeTrainingJob
-  // would tell) and does not start a second one.
   if (spec_.behavior == consumer_behavior::delete_before_answer) {
     // The bug: the message is gone before the answer is out. A crash in between loses the
     // callback for good; nothing will ever answer it.
     finish(ctx, j);
   }
+  // Starting the job is idempotent: a redelivered message finds it running (as DescribeTrainingJob
+  // would tell) and does not start a second one.
   const bool running = ctx.exists(resource_of(j.token));
   // The not_idempotent bug: every delivery starts a job, so a redelivered or duplicated message
   // starts a second one while the first still runs.
