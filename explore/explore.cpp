@@ -34,14 +34,18 @@ std::unique_ptr<sim::strategy> inner_strategy(const explore_options& o, std::uin
 }
 
 scenarios::run_options base_options(const explore_options& o, std::uint64_t seed,
-                                    const fault_profile& profile) {
+                                    const fault_profile& profile, const heal_plan& heal) {
   scenarios::run_options r;
   r.seed = seed;
   r.trace = false;
   r.consumers = o.consumers;
   apply_faults(r, profile);
+  r.heal_at_us = heal.heal_at_us;
+  r.heal_deadline_us = heal.heal_deadline_us;
   return r;
 }
+
+bool before(const std::optional<sim::time_us>& t, sim::time_us limit) { return t && *t < limit; }
 
 bool failed(const scenarios::run_report& r, const std::string& check) {
   auto named = [&](const scenarios::check_result& c) { return !c.ok && c.name == check; };
@@ -86,6 +90,7 @@ std::vector<std::uint64_t> trimmed(std::vector<std::uint64_t> picks) {
 
 struct verdict {
   bool ok = true;
+  scenarios::run_milestones milestones;
   std::string failed_check;
   std::uint64_t events = 0;
   sim::time_us sim_time_us = 0;
@@ -135,13 +140,16 @@ scenarios::run_report run_schedule(const scenarios::scenario& sc,
                                    const fault_profile& profile,
                                    const std::map<std::string, consumer_factory>& consumers,
                                    std::optional<sim::time_us> heal_at_us, bool keep_trace) {
+  const heal_plan heal = plan_heal(sc, consumers, heal_at_us);
   scenarios::run_options opts;
   opts.consumers = consumers;
   opts.trace = keep_trace;
   opts.keep_trace_lines = keep_trace;
   apply_faults(opts, profile);
+  opts.heal_at_us = heal.heal_at_us;
+  opts.heal_deadline_us = heal.heal_deadline_us;
   opts.strategy = std::make_unique<sim::phased_strategy>(
-      std::make_unique<sim::list_strategy>(picks), heal_at_us.value_or(default_heal_at(sc)));
+      std::make_unique<sim::list_strategy>(picks), heal.heal_at_us);
   return scenarios::run_scenario(sc, std::move(opts));
 }
 
@@ -170,16 +178,56 @@ void apply_faults(scenarios::run_options& options, const fault_profile& profile)
   options.hosts.crash_probability = profile.crashes;
 }
 
-sim::time_us default_heal_at(const scenarios::scenario& sc) {
-  sim::time_us last = 0;
-  for (const scenarios::action_spec& a : sc.actions) last = std::max(last, a.at_us);
-  return std::min(last + 5 * sim::k_minute_us, sc.until_us);
+heal_plan plan_heal(const scenarios::scenario& sc,
+                    const std::map<std::string, consumer_factory>& consumers,
+                    std::optional<sim::time_us> heal_at_us,
+                    std::optional<sim::time_us> heal_deadline_us) {
+  heal_plan plan;
+  scenarios::run_options opts;
+  opts.trace = false;
+  opts.consumers = consumers;
+  opts.strategy = std::make_unique<sim::nominal_strategy>();
+  plan.nominal = scenarios::run_scenario(sc, std::move(opts)).milestones;
+
+  sim::time_us last_action = 0;
+  for (const scenarios::action_spec& a : sc.actions) last_action = std::max(last_action, a.at_us);
+  const sim::time_us span = std::max(
+      {last_action, plan.nominal.all_terminal_us.value_or(0),
+       plan.nominal.all_terminal_us ? 0 : plan.nominal.last_activity_us.value_or(0)});
+  constexpr sim::time_us k_margin_us = 5 * sim::k_minute_us;
+  plan.heal_at_us =
+      heal_at_us.value_or(std::min(std::max(last_action + k_margin_us,
+                                            span + std::max(k_margin_us, span / 4)),
+                                   sc.until_us));
+
+  sim::time_us visibility_us = 0;
+  sim::time_us delay_us = 0;
+  for (const scenarios::queue_spec& q : sc.queues) {
+    const bool read = std::any_of(sc.consumers.begin(), sc.consumers.end(),
+                                  [&](const scenarios::consumer_spec& c) { return c.queue == q.name; });
+    if (read) {
+      // SQS's default VisibilityTimeout is 30 seconds.
+      visibility_us = std::max(visibility_us, q.visibility_timeout_us.value_or(30 * sim::k_second_us));
+    }
+    delay_us = std::max(delay_us, q.delay_us.value_or(0));
+  }
+  sim::time_us work_us = 0;
+  for (const scenarios::consumer_spec& c : sc.consumers) {
+    work_us = std::max({work_us, c.work.max_us, c.cleanup.max_us});
+  }
+  plan.heal_deadline_us = heal_deadline_us.value_or(span + 2 * visibility_us + delay_us + work_us +
+                                                    10 * sim::k_minute_us);
+  return plan;
 }
+
+sim::time_us default_heal_at(const scenarios::scenario& sc) { return plan_heal(sc).heal_at_us; }
 
 scenarios::run_options explore_failure::replay_options() const {
   scenarios::run_options r;
   r.seed = seed;
   apply_faults(r, profile);
+  r.heal_at_us = heal_at_us;
+  r.heal_deadline_us = heal_deadline_us;
   r.strategy = std::make_unique<sim::replay_strategy>(picks);
   return r;
 }
@@ -187,9 +235,11 @@ scenarios::run_options explore_failure::replay_options() const {
 explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
                        std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
                        std::vector<std::uint64_t> picks, const std::string& failed_check,
-                       sim::time_us heal_at_us) {
+                       const heal_plan& heal) {
   const clock_type::time_point t0 = clock_type::now();
   explore_failure f;
+  f.heal_at_us = heal.heal_at_us;
+  f.heal_deadline_us = heal.heal_deadline_us;
   f.run_index = run_index;
   f.seed = seed;
   f.original_profile = profile;
@@ -205,8 +255,8 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
   auto try_schedule = [&](const fault_profile& p, std::unique_ptr<sim::strategy> candidate) {
     if (runs >= o.max_shrink_runs) return false;
     ++runs;
-    scenarios::run_options opts = base_options(o, seed, p);
-    opts.strategy = std::make_unique<sim::phased_strategy>(std::move(candidate), heal_at_us);
+    scenarios::run_options opts = base_options(o, seed, p, heal);
+    opts.strategy = std::make_unique<sim::phased_strategy>(std::move(candidate), heal.heal_at_us);
     scenarios::run_report r = scenarios::run_scenario(sc, std::move(opts));
     if (!failed(r, failed_check)) return false;
     current = trimmed(r.choices);
@@ -317,12 +367,14 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
 
 explore_result explore(const scenarios::scenario& sc, const explore_options& o) {
   explore_result result;
-  result.heal_at_us = o.heal_at_us.value_or(default_heal_at(sc));
+  const heal_plan heal = plan_heal(sc, o.consumers, o.heal_at_us, o.heal_deadline_us);
+  result.heal_at_us = heal.heal_at_us;
+  result.heal_deadline_us = heal.heal_deadline_us;
   if (o.strategy == "pct") {
     // PCT needs k, the number of choice points in a run: measured on the nominal schedule with
     // every fault class on, so the change points spread over the faults' decision sites too.
     fault_profile all_on{0.2, true, 0.2, 0.2, 0.2, true, true};
-    scenarios::run_options opts = base_options(o, o.seed, o.profile.value_or(all_on));
+    scenarios::run_options opts = base_options(o, o.seed, o.profile.value_or(all_on), heal);
     opts.strategy = std::make_unique<sim::nominal_strategy>();
     result.expected_steps =
         std::max<std::uint64_t>(scenarios::run_scenario(sc, std::move(opts)).choices.size(), 1);
@@ -337,12 +389,13 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     parallel_for(n, o.jobs, [&](std::size_t i) {
       const std::uint64_t seed = run_seed(o.seed, base + i);
       const fault_profile profile = o.profile.value_or(swarm_profile(seed));
-      scenarios::run_options opts = base_options(o, seed, profile);
+      scenarios::run_options opts = base_options(o, seed, profile, heal);
       opts.strategy = std::make_unique<sim::phased_strategy>(
           inner_strategy(o, seed, result.expected_steps), result.heal_at_us);
       scenarios::run_report r = scenarios::run_scenario(sc, std::move(opts));
       verdict& v = verdicts[i];
       v.ok = r.ok();
+      v.milestones = r.milestones;
       v.events = r.events;
       v.sim_time_us = r.sim_time_us;
       if (!v.ok) {
@@ -360,6 +413,10 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
       ++result.runs;
       result.events += verdicts[i].events;
       result.sim_time_us += verdicts[i].sim_time_us;
+      const scenarios::run_milestones& m = verdicts[i].milestones;
+      result.runs_reaching_callback_message += before(m.first_callback_message_us, heal.heal_at_us);
+      result.runs_reaching_receive += before(m.first_receive_us, heal.heal_at_us);
+      result.runs_reaching_answer += before(m.first_answer_us, heal.heal_at_us);
       if (!verdicts[i].ok) {
         failing = base + i;
         break;
@@ -368,6 +425,20 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     if (o.progress) o.progress(result.runs, o.runs);
   }
   result.seconds = seconds_since(t0);
+  const std::pair<std::uint64_t, const char*> reached[] = {
+      {result.runs_reaching_callback_message, "a callback message (SageMaker's SQS send)"},
+      {result.runs_reaching_receive, "a consumer receive"},
+      {result.runs_reaching_answer, "a Send* answer"}};
+  for (const auto& [runs, what] : reached) {
+    // Only a pass needs the caveat: a failure speaks for itself.
+    if (runs == 0 && result.runs > 0 && !failing) {
+      result.warnings.push_back(std::string("faults never reached ") + what + ": in none of the " +
+                                std::to_string(result.runs) +
+                                " runs did one happen before the heal point (" +
+                                sim::format_duration(heal.heal_at_us) +
+                                "); a later --heal-at lets faults reach it");
+    }
+  }
   if (failing) {
     const verdict& v = verdicts[*failing % batch];
     const std::uint64_t seed = run_seed(o.seed, *failing);
@@ -377,7 +448,7 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     explore_options shrink_options = o;
     if (!o.shrink) shrink_options.max_shrink_runs = 0;
     result.failure = shrink(sc, shrink_options, *failing, seed, profile, v.picks, v.failed_check,
-                            result.heal_at_us);
+                            heal);
   }
   return result;
 }

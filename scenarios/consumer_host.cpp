@@ -119,6 +119,7 @@ void consumer_host::poll() {
 
 void consumer_host::deliver(const json& m) {
   ++stats_.received;
+  if (on_deliver_) on_deliver_();
   pipesim::message msg;
   msg.message_id = m.value("MessageId", "");
   msg.receipt_handle = m.value("ReceiptHandle", "");

@@ -77,6 +77,9 @@ class consumer_host final : private pipesim::context {
   /// True while the process has scheduled work pending.
   bool busy() const noexcept { return pending_work_ > 0; }
   const consumer_spec& spec() const noexcept { return spec_; }
+  const std::string& polled_queue_url() const noexcept { return queue_url_; }
+  /// Called whenever a message is handed to the consumer (before it sees it).
+  void on_deliver(std::function<void()> f) { on_deliver_ = std::move(f); }
 
   struct stats {
     std::uint64_t received = 0;
@@ -128,6 +131,7 @@ class consumer_host final : private pipesim::context {
   std::uint64_t generation_ = 0;  // bumped by a crash: work of an older generation is dead
   std::uint64_t pending_work_ = 0;
   stats stats_;
+  std::function<void()> on_deliver_;
 };
 
 }  // namespace scenarios

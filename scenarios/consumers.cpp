@@ -1,6 +1,8 @@
 // Built-in consumer behaviours.
 #include "consumers.hpp"
 
+#include "scenarios/runner.hpp"
+
 #include <algorithm>
 
 namespace scenarios {
@@ -147,9 +149,18 @@ std::string callback_worker::client_request_token(pipesim::context& ctx,
   return ctx.uuid();  // what the SDK does when the caller passes none: a fresh UUID per call
 }
 
-// The AWS SDKs' standard retry mode: three attempts with exponential backoff and full jitter.
+// The AWS SDKs' standard retry mode: three attempts; before attempt n+1 the SDK sleeps
+// rand(0,1) * min(2^(n-1) s, 20 s) (exponential backoff with full jitter).
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 constexpr int k_sdk_max_attempts = 3;
-constexpr std::int64_t k_sdk_base_backoff_ms = 100;
+constexpr std::int64_t k_sdk_max_backoff_ms = 20'000;
+
+// The jitter is a choice point in milliseconds; its nominal value is the shortest sleep, 1 ms (a
+// retry never lands at the very instant of the failure it retries).
+std::int64_t sdk_backoff_ms(pipesim::context& ctx, int failed_attempt) {
+  const std::int64_t cap_ms = std::min<std::int64_t>(1000LL << (failed_attempt - 1), k_sdk_max_backoff_ms);
+  return ctx.choose_between("retry_backoff_ms", 1, cap_ms);
+}
 
 void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, int attempt) {
   json request{{"CallbackToken", j.token}};
@@ -173,12 +184,11 @@ void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, 
                        {"operation", operation},
                        {"ok", r.ok()},
                        {"error", r.ok() ? "" : r.error->code}});
-  if (!r.ok() && (r.error->code == "ThrottlingException" || r.error->http_status >= 500)) {
-    // Retryable. The repeat carries the same ClientRequestToken, which SageMaker's idempotency
-    // makes safe if the first call landed before the error came back.
+  if (!r.ok() && retryable(*r.error)) {
+    // The repeat carries the same ClientRequestToken, which SageMaker's idempotency makes safe
+    // if the first call landed before the error came back.
     if (attempt < k_sdk_max_attempts) {
-      const std::int64_t backoff_ms =
-          ctx.choose_between("retry_backoff_ms", 0, k_sdk_base_backoff_ms << attempt);
+      const std::int64_t backoff_ms = sdk_backoff_ms(ctx, attempt);
       ctx.after(backoff_ms * sim::k_millisecond_us, [this, j, success, attempt](pipesim::context& c) {
         answer(c, j, success, attempt + 1);
       });

@@ -29,18 +29,77 @@ constexpr std::size_t state_index(models::sqs::message_state s) noexcept {
   return static_cast<std::size_t>(s);
 }
 
-// Replaces every "${name}" in strings with the bound value.
-json expand(const json& v, const std::map<std::string, std::string>& bound) {
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    for (const auto& [name, value] : bound) {
-      const std::string ref = "${" + name + "}";
-      for (std::size_t at = s.find(ref); at != std::string::npos;
-           at = s.find(ref, at + value.size())) {
-        s.replace(at, ref.size(), value);
-      }
+// What "${name}" alone stands for: the execution ARN for SageMaker calls, else the natural id.
+std::string binding_of(const json& response) {
+  for (const char* key : {"PipelineExecutionArn", "QueueUrl", "MessageId"}) {
+    if (response.contains(key) && response[key].is_string())
+      return response[key].get<std::string>();
+  }
+  return response.dump();
+}
+
+// A reference that does not resolve in the response it names: the action is not called.
+struct unresolved_reference {
+  std::string message;
+};
+
+// The value "${ref}" stands for: the binding of a whole response, or the member a path
+// ("name.Messages[0].ReceiptHandle", "name.Messages.0.ReceiptHandle") reaches in it.
+json resolve(const std::string& ref, const std::map<std::string, json>& bound) {
+  const std::size_t cut = ref.find_first_of(".[");
+  const auto it = bound.find(ref.substr(0, cut));
+  if (it == bound.end()) {
+    throw unresolved_reference{"\"${" + ref + "}\": nothing is bound to \"" + ref.substr(0, cut) +
+                               "\" (the action that binds it failed or has not run)"};
+  }
+  if (cut == std::string::npos) return binding_of(it->second);
+  const json* at = &it->second;
+  std::size_t i = cut;
+  while (i < ref.size()) {
+    std::string key;
+    if (ref[i] == '.') {
+      const std::size_t next = ref.find_first_of(".[", i + 1);
+      key = ref.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
+      i = next == std::string::npos ? ref.size() : next;
+    } else {  // '['
+      const std::size_t close = ref.find(']', i);
+      key = ref.substr(i + 1, close == std::string::npos ? std::string::npos : close - i - 1);
+      i = close == std::string::npos ? ref.size() : close + 1;
     }
-    return s;
+    const bool index = !key.empty() && std::all_of(key.begin(), key.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+    if (at->is_array() && index && std::stoull(key) < at->size()) {
+      at = &(*at)[std::stoull(key)];
+    } else if (at->is_object() && at->contains(key)) {
+      at = &(*at)[key];
+    } else {
+      throw unresolved_reference{"\"${" + ref + "}\": the response bound to \"" +
+                                 ref.substr(0, cut) + "\" has no \"" + key + "\" there"};
+    }
+  }
+  return *at;
+}
+
+// Replaces every "${...}" in strings. A string that is one reference and nothing else takes the
+// referenced value as it is (a number stays a number); inside text a value is spliced as text.
+json expand(const json& v, const std::map<std::string, json>& bound) {
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (s.find("${") == std::string::npos) return v;
+    if (s.rfind("${", 0) == 0 && s.find('}') == s.size() - 1 && s.find("${", 2) == std::string::npos) {
+      return resolve(s.substr(2, s.size() - 3), bound);
+    }
+    std::string out;
+    std::size_t from = 0;
+    for (std::size_t at = s.find("${"); at != std::string::npos; at = s.find("${", from)) {
+      const std::size_t end = s.find('}', at);
+      if (end == std::string::npos) break;
+      out += s.substr(from, at - from);
+      const json value = resolve(s.substr(at + 2, end - at - 2), bound);
+      out += value.is_string() ? value.get<std::string>() : value.dump();
+      from = end + 1;
+    }
+    return out + s.substr(from);
   }
   if (v.is_object()) {
     json out = json::object();
@@ -53,15 +112,6 @@ json expand(const json& v, const std::map<std::string, std::string>& bound) {
     return out;
   }
   return v;
-}
-
-// What an action's "as" binds: the execution ARN for SageMaker calls, else the natural id.
-std::string binding_of(const json& response) {
-  for (const char* key : {"PipelineExecutionArn", "QueueUrl", "MessageId"}) {
-    if (response.contains(key) && response[key].is_string())
-      return response[key].get<std::string>();
-  }
-  return response.dump();
 }
 
 class world {
@@ -79,7 +129,10 @@ class world {
         sqs_(sim_, sqs_knobs_, sqs_config(sc)),
         sagemaker_(
             sim_, sagemaker_knobs_,
-            [this](const json& request) { return sqs_.call_from_aws("SendMessage", request); },
+            [this](const json& request) {
+              note(milestones_.first_callback_message_us);
+              return sqs_.call_from_aws("SendMessage", request);
+            },
             pl::service_options{sc.region, sc.account, pl::service_options{}.epoch_unix_ms}) {
     sim_.trace().enable(o.trace);
     sim_.trace().set_sink(o.trace_sink);
@@ -114,6 +167,18 @@ class world {
   void check_conservation();
   void final_checks(run_report& report);
 
+  // Records now() as a milestone's first occurrence (and as the latest activity).
+  void note(std::optional<sim::time_us>& first) {
+    if (!first) first = sim_.now();
+    milestones_.last_activity_us = sim_.now();
+  }
+  // Why the run is not live at its end ("" if it is): executions not terminal, messages of consumed
+  // queues still there, consumers still working.
+  std::string unsettled() const;
+  std::string decided_by_knob(const pl::execution_observation& e,
+                              const pl::step_observation* step) const;
+  bool consumed(const std::string& queue_url) const;
+
   void start_consumers();
   void check_effects();
   void call_action(std::size_t i, int attempt);
@@ -129,13 +194,18 @@ class world {
   effect_log effects_;
   std::vector<std::unique_ptr<consumer_host>> consumers_;
   std::vector<pipesim::consumer_factory> factories_;  // by consumer index
-  std::map<std::string, std::string> bound_;       // "as" name -> value
+  std::map<std::string, json> bound_;              // "as" name -> the whole response
   std::map<std::string, std::string> bound_arns_;  // "as" name -> execution ARN
   std::map<std::string, int> retries_;             // execution ARN -> accepted retries
   // Execution ARN -> its status and since when, for "by" expectations.
   std::map<std::string, std::pair<pl::execution_status, sim::time_us>> status_since_;
   sim::lane_id actions_lane_ = sim_.lane("actions");
   std::vector<action_outcome> actions_;
+  run_milestones milestones_;
+  // Executions that ended through SageMaker's own execution timeout: not a live outcome.
+  std::set<std::string> timed_out_;
+  std::map<std::string, sim::time_us> started_at_;  // execution ARN -> first seen
+  const sim::time_us execution_timeout_us_ = sagemaker_knobs_.duration("execution.timeout");
   std::size_t actions_run_ = 0;
   std::map<std::string, check_result> violations_;  // first violation per invariant
   // Every execution as of the end of the last event, refreshed once per event for the checks
@@ -230,7 +300,7 @@ void world::call_action(std::size_t i, int attempt) {
     if (r.ok()) {
       out.response = r.response;
       if (a.bind_as) {
-        bound_[*a.bind_as] = binding_of(r.response);
+        bound_[*a.bind_as] = r.response;
         if (r.response.contains("PipelineExecutionArn")) {
           bound_arns_[*a.bind_as] = r.response["PipelineExecutionArn"].get<std::string>();
         }
@@ -248,7 +318,14 @@ void world::call_action(std::size_t i, int attempt) {
                                   {"ok", r.ok()},
                                   {"error", r.ok() ? "" : r.error->code}});
   };
-  const json request = expand(spec.params, bound_);
+  json request;
+  try {
+    request = expand(spec.params, bound_);
+  } catch (const unresolved_reference& e) {
+    // The scenario's script cannot go on as written: the action is reported failed, not called.
+    settle(models::api_result::failure("UnresolvedReference", e.message));
+    return;
+  }
   if (sim_.trace().enabled()) {
     sim_.record("action.call", {{"index", i}, {"call", spec.call}, {"params", request}});
   }
@@ -282,9 +359,14 @@ void world::start_consumers() {
     const auto custom = options_.consumers.find(c.name);
     consumers_.push_back(std::make_unique<consumer_host>(
         sim_, c, sqs_.queue_url(c.queue), sqs_,
-        [this](std::string_view op, const json& request) { return sagemaker_.call(op, request); },
+        [this](std::string_view op, const json& request) {
+          if (op == "SendPipelineExecutionStepSuccess" || op == "SendPipelineExecutionStepFailure")
+            note(milestones_.first_answer_us);
+          return sagemaker_.call(op, request);
+        },
         custom != options_.consumers.end() ? custom->second : builtin_consumer(c), effects_,
         options_.hosts));
+    consumers_.back()->on_deliver([this] { note(milestones_.first_receive_us); });
     consumers_.back()->start();
   }
 }
@@ -349,8 +431,13 @@ void world::check_invariants() {
     const auto since = status_since_.find(arn);
     if (since == status_since_.end()) {
       status_since_.emplace(arn, std::make_pair(e.status, sim_.now()));
+      started_at_.emplace(arn, sim_.now());
     } else if (since->second.first != e.status) {
       since->second = {e.status, sim_.now()};
+      if (e.status == pl::execution_status::failed &&
+          sim_.now() - started_at_.at(arn) >= execution_timeout_us_) {
+        timed_out_.insert(arn);
+      }
     }
     int restarts = 0;
     for (std::size_t i = 0; i + 1 < e.history.size(); ++i) {
@@ -363,6 +450,14 @@ void world::check_invariants() {
                                              std::string(pl::to_string(e.history[i + 1])));
       }
     }
+  }
+  const bool all_terminal =
+      std::all_of(observed_.begin(), observed_.end(),
+                  [](const pl::execution_observation& e) { return pl::is_terminal(e.status); });
+  if (!all_terminal) {
+    milestones_.all_terminal_us.reset();
+  } else if (!milestones_.all_terminal_us) {
+    milestones_.all_terminal_us = sim_.now();
   }
   check_conservation();
   if (actions_run_ == actions_.size() && quiescent()) sim_.stop("quiescent");
@@ -403,6 +498,15 @@ void world::check_conservation() {
   }
 }
 
+bool world::consumed(const std::string& queue_url) const {
+  return std::any_of(consumers_.begin(), consumers_.end(),
+                     [&](const auto& c) { return c->polled_queue_url() == queue_url; });
+}
+
+// Quiet means nothing more will happen but timers: every execution terminal, no consumer working,
+// no message left that a consumer will receive. A message in a queue nobody reads (a dead-letter
+// queue, typically) would only leave by retention expiry, days later: it does not keep the run
+// going.
 bool world::quiescent() const {
   for (const pl::execution_observation& e : observed_) {
     if (!pl::is_terminal(e.status)) return false;
@@ -411,8 +515,10 @@ bool world::quiescent() const {
     if (c->busy()) return false;
   }
   bool settled = true;
-  sqs_.visit_queues([&](const std::string&, const std::vector<models::sqs::census_entry>& census,
+  sqs_.visit_queues([&](const std::string& url,
+                        const std::vector<models::sqs::census_entry>& census,
                         const models::sqs::queue_counters&) {
+    if (!settled || !consumed(url)) return;
     for (const models::sqs::census_entry& m : census) {
       if (m.state == models::sqs::message_state::delayed ||
           m.state == models::sqs::message_state::visible ||
@@ -425,6 +531,61 @@ bool world::quiescent() const {
   return settled;
 }
 
+// Where AWS documents no status and a knob decides it, a failed expectation says which knob and
+// its value: the expectation may be right for AWS and the knob's setting the thing to change.
+std::string world::decided_by_knob(const pl::execution_observation& e,
+                                   const pl::step_observation* step) const {
+  const bool stopped = std::find(e.history.begin(), e.history.end(),
+                                 pl::execution_status::stopping) != e.history.end();
+  if (!stopped) return "";
+  auto knob = [this](const char* name) {
+    return std::string(name) + " = " + sagemaker_knobs_.text(name);
+  };
+  if (step == nullptr) {
+    return " (after a stop whose callback step is answered with Failure, the execution's status "
+           "is decided by knob " +
+           knob("stop.answer_failure_execution_status") + ")";
+  }
+  if (step->type != "Callback") return "";
+  return " (a callback step answered during a stop takes the status of knob " +
+         knob("stop.answer_failure_step_status") + " for a Failure answer, " +
+         knob("stop.answer_success_step_status") + " for a Success answer)";
+}
+
+std::string world::unsettled() const {
+  std::vector<std::string> open;
+  for (const std::string& arn : sagemaker_.execution_arns()) {
+    const pl::execution_observation e = sagemaker_.observe(arn);
+    if (!pl::is_terminal(e.status)) {
+      open.push_back("execution " + arn + " is " + std::string(pl::to_string(e.status)));
+    }
+  }
+  for (const auto& c : consumers_) {
+    if (c->busy()) open.push_back("consumer " + c->spec().name + " is still working");
+  }
+  std::size_t messages = 0;
+  sqs_.visit_queues([&](const std::string& url,
+                        const std::vector<models::sqs::census_entry>& census,
+                        const models::sqs::queue_counters&) {
+    if (!consumed(url)) return;
+    for (const models::sqs::census_entry& m : census) {
+      if (m.state != models::sqs::message_state::delayed &&
+          m.state != models::sqs::message_state::visible &&
+          m.state != models::sqs::message_state::in_flight) {
+        continue;
+      }
+      if (++messages <= 3) {
+        open.push_back("message " + m.message_id + " is " + std::string(to_string(m.state)) +
+                       " in " + url.substr(url.rfind('/') + 1));
+      }
+    }
+  });
+  if (messages > 3) open.push_back(std::to_string(messages - 3) + " more messages");
+  std::string out;
+  for (const std::string& o : open) out += (out.empty() ? "" : "; ") + o;
+  return out;
+}
+
 void world::final_checks(run_report& report) {
   // Liveness is promised only when every consumer is the correct one.
   if (contains(sc_.expect.invariants, "liveness")) {
@@ -435,12 +596,29 @@ void world::final_checks(run_report& report) {
                  options_.consumers.count(c->spec().name) > 0;
         });
     if (all_correct) {
+      if (options_.heal_at_us && options_.heal_deadline_us) {
+        // Exploration: after the heal point nothing fails any more, so a live system settles
+        // within the deadline. What is still open then is the finding.
+        const std::string open = unsettled();
+        if (!open.empty()) {
+          violate("liveness",
+                  "not settled " + sim::format_duration(*options_.heal_deadline_us) +
+                      " after the heal point (" + sim::format_duration(*options_.heal_at_us) +
+                      "; --heal-deadline sets the bound): " + open);
+        }
+      }
       for (const std::string& arn : sagemaker_.execution_arns()) {
         const pl::execution_observation e = sagemaker_.observe(arn);
         if (!pl::is_terminal(e.status)) {
           violate("liveness", "execution " + arn + " is still " +
                                   std::string(pl::to_string(e.status)) + " at the end of the run");
         }
+      }
+      for (const std::string& arn : timed_out_) {
+        violate("liveness", "execution " + arn + " ended only through SageMaker's execution "
+                            "timeout (execution.timeout = " +
+                                sim::format_duration(execution_timeout_us_) +
+                                "): nothing ever finished it");
       }
     }
   }
@@ -487,8 +665,9 @@ void world::final_checks(run_report& report) {
     const pl::execution_observation e = sagemaker_.observe(arn->second);
     if (x.status) {
       const std::string actual(pl::to_string(e.status));
-      report.expectations.push_back(
-          {"execution " + name + " is " + *x.status, actual == *x.status, "it is " + actual});
+      report.expectations.push_back({"execution " + name + " is " + *x.status,
+                                     actual == *x.status,
+                                     "it is " + actual + decided_by_knob(e, nullptr)});
       if (x.by_us) {
         const auto since = status_since_.find(arn->second);
         const sim::time_us reached_us =
@@ -507,18 +686,18 @@ void world::final_checks(run_report& report) {
       const std::string actual =
           it == e.steps.end() ? "never started" : std::string(pl::to_string(it->status));
       const std::string wanted = status ? *status : "never started";
-      report.expectations.push_back({"execution " + name + " step " + step + " is " + wanted,
-                                     actual == wanted, "it is " + actual});
+      report.expectations.push_back(
+          {"execution " + name + " step " + step + " is " + wanted, actual == wanted,
+           "it is " + actual + (it == e.steps.end() ? "" : decided_by_knob(e, &*it))});
     }
   }
   for (const auto& [name, q] : sc_.expect.queues) {
     const models::sqs::queue_counters c = sqs_.counters(sqs_.queue_url(name));
-    auto expect_count = [&](const char* what, const std::optional<std::int64_t>& wanted,
+    auto expect_count = [&](const char* what, const std::optional<count_range>& wanted,
                             std::uint64_t actual) {
       if (!wanted) return;
-      report.expectations.push_back({"queue " + name + " " + what + " " + std::to_string(*wanted),
-                                     static_cast<std::uint64_t>(*wanted) == actual,
-                                     "it is " + std::to_string(actual)});
+      report.expectations.push_back({"queue " + name + " " + what + " " + wanted->to_string(),
+                                     wanted->contains(actual), "it is " + std::to_string(actual)});
     };
     expect_count("sent", q.sent, c.sent);
     expect_count("received", q.received, c.received);
@@ -540,7 +719,11 @@ run_report world::run() {
   sim::run_result r{sim::stop_reason::stop_requested, 0, 0, {}};
   std::optional<check_result> model_failure;
   try {
-    r = sim_.run(sim::run_limits{sc_.until_us, sc_.max_events});
+    sim::time_us horizon_us = sc_.until_us;
+    if (options_.heal_at_us && options_.heal_deadline_us) {
+      horizon_us = std::min(horizon_us, *options_.heal_at_us + *options_.heal_deadline_us);
+    }
+    r = sim_.run(sim::run_limits{horizon_us, sc_.max_events});
   } catch (const sim::model_error& e) {
     // A state machine met an event it has no row for: a finding about the model, reported as a
     // failed check (with the seed) rather than a crash.
@@ -566,9 +749,10 @@ run_report world::run() {
   for (const action_outcome& a : actions_) report.actions.push_back(a);
   for (const auto& [name, arn] : bound_arns_) {
     const pl::execution_observation e = sagemaker_.observe(arn);
-    execution_outcome x{name, arn, std::string(pl::to_string(e.status)), {}};
-    for (const pl::step_observation& s : e.steps)
-      x.steps.emplace_back(s.name, std::string(pl::to_string(s.status)));
+    execution_outcome x{name, arn, std::string(pl::to_string(e.status)), e.failure_reason, {}};
+    for (const pl::step_observation& s : e.steps) {
+      x.steps.push_back({s.name, std::string(pl::to_string(s.status)), s.failure_reason});
+    }
     report.executions.push_back(std::move(x));
   }
   report.trace_records = sim_.trace().size();
@@ -576,6 +760,7 @@ run_report world::run() {
   report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
   report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
+  report.milestones = milestones_;
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();
@@ -584,12 +769,22 @@ run_report world::run() {
 
 }  // namespace
 
+// The AWS SDKs' standard retry mode (botocore retries/standard.py and the AWS CLI v2; the
+// JavaScript SDK v3 agrees): HTTP 500, 502, 503 and 504, the transient codes, and the throttling
+// codes at any status. A bare 429 without such a code is not retried.
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 bool retryable(const models::api_error& e) noexcept {
-  return e.code == "ThrottlingException" || e.code == "Throttling" ||
-         e.code == "ThrottledException" || e.code == "RequestThrottledException" ||
-         e.code == "RequestThrottled" || e.code == "RequestTimeout" ||
-         e.code == "RequestTimeoutException" || e.code == "PriorRequestNotComplete" ||
-         e.http_status == 429 || e.http_status >= 500;
+  static constexpr std::string_view k_codes[] = {
+      "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "Throttling",
+      "ThrottlingException", "ThrottledException", "RequestThrottledException",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException",
+      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+      "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException"};
+  for (const std::string_view c : k_codes) {
+    if (e.code == c) return true;
+  }
+  return e.http_status == 500 || e.http_status == 502 || e.http_status == 503 ||
+         e.http_status == 504;
 }
 
 bool run_report::ok() const noexcept {
@@ -612,8 +807,14 @@ json run_report::to_json() const {
   json executions_json = json::object();
   for (const execution_outcome& e : executions) {
     json steps = json::object();
-    for (const auto& [step, status] : e.steps) steps[step] = status;
+    json reasons = json::object();
+    for (const execution_outcome::step& s : e.steps) {
+      steps[s.name] = s.status;
+      if (!s.failure_reason.empty()) reasons[s.name] = s.failure_reason;
+    }
     executions_json[e.name] = {{"arn", e.arn}, {"status", e.status}, {"steps", steps}};
+    if (!e.failure_reason.empty()) executions_json[e.name]["failure_reason"] = e.failure_reason;
+    if (!reasons.empty()) executions_json[e.name]["step_failure_reasons"] = reasons;
   }
   out["executions"] = executions_json;
   json actions_json = json::object();
@@ -623,6 +824,7 @@ json run_report::to_json() const {
       entry["ran"] = false;
     } else if (a.ok) {
       entry["ok"] = true;
+      entry["response"] = a.response;
     } else {
       entry["error"] = {{"code", a.error_code}, {"message", a.error_message}};
     }
@@ -635,6 +837,16 @@ json run_report::to_json() const {
       arr.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
     return arr;
   };
+  json reached = json::object();
+  const std::pair<const char*, const std::optional<sim::time_us>*> times[] = {
+      {"first_callback_message", &milestones.first_callback_message_us},
+      {"first_receive", &milestones.first_receive_us},
+      {"first_answer", &milestones.first_answer_us},
+      {"all_terminal", &milestones.all_terminal_us}};
+  for (const auto& [name, t] : times) {
+    if (*t) reached[name] = sim::format_duration(**t);
+  }
+  out["milestones"] = reached;
   out["expectations"] = checks(expectations);
   out["invariants"] = checks(invariants);
   return out;

@@ -34,6 +34,24 @@ struct run_options {
   nlohmann::json knob_overrides = nlohmann::json::object();
   /// Injected process crashes for every consumer (see host_options).
   host_options hosts;
+  /// Exploration's heal phase. From `heal_at_us` on no fault strikes (the strategy sees to that),
+  /// so a live system converges: by `heal_at_us + heal_deadline_us` every execution must be
+  /// terminal and every message of a consumed queue gone, or `liveness` fails there (the run ends
+  /// at that time at the latest). Unset: a plain run, whose liveness is judged at its end.
+  std::optional<sim::time_us> heal_at_us;
+  std::optional<sim::time_us> heal_deadline_us;
+};
+
+/// When the things faults are meant to hit first happened in a run (unset: never). Exploration
+/// compares them with its heal point: faults that end before the first callback message, receive
+/// or answer never touched what the scenario is about.
+struct run_milestones {
+  std::optional<sim::time_us> first_callback_message_us;  ///< SageMaker's first SQS send.
+  std::optional<sim::time_us> first_receive_us;           ///< A consumer got its first message.
+  std::optional<sim::time_us> first_answer_us;            ///< A consumer's first Send* call.
+  std::optional<sim::time_us> last_activity_us;           ///< The latest of any of those.
+  /// Since when every execution has been terminal (unset if one is not, at the end).
+  std::optional<sim::time_us> all_terminal_us;
 };
 
 /// One expectation or invariant outcome.
@@ -58,7 +76,13 @@ struct execution_outcome {
   std::string name;  ///< The "as" name that bound it.
   std::string arn;
   std::string status;
-  std::vector<std::pair<std::string, std::string>> steps;  ///< (step, StepStatus) in start order.
+  std::string failure_reason;  ///< FailureReason, when it has one.
+  struct step {
+    std::string name;
+    std::string status;          ///< StepStatus.
+    std::string failure_reason;  ///< FailureReason, when it has one.
+  };
+  std::vector<step> steps;  ///< In start order.
 };
 
 struct run_report {
@@ -80,13 +104,15 @@ struct run_report {
   std::vector<std::string> trace_lines;  ///< When run_options::keep_trace_lines.
   std::vector<effect_record> effects;    ///< Every created/deleted, in order.
   std::vector<std::string> leaked;       ///< Resources still alive at the end.
+  run_milestones milestones;
 
   bool ok() const noexcept;
   /// The --json shape of `pipesim run`.
   nlohmann::json to_json() const;
 };
 
-/// Errors an SDK retries (spec sagemaker.md, "Common AWS errors and SDK retry").
+/// Errors the AWS SDKs' standard retry mode retries: HTTP 500/502/503/504, the transient codes
+/// and the throttling codes.
 bool retryable(const models::api_error& e) noexcept;
 
 /// Runs one scenario. A model meeting an event it has no transition for ends the run with a

@@ -4,8 +4,12 @@
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
+#include "sim/simulation.hpp"
+#include "sim/strategy.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -60,6 +64,28 @@ class checker {
   }
   void expected(const std::string& pointer, const std::string& what, const json& got) {
     fail(pointer, "expected " + what + ", got " + describe(got));
+  }
+
+  // A count: n, or {"min": a, "max": b} with at least one of them and a <= b.
+  std::optional<count_range> count(const json& v, const std::string& pointer) {
+    const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    if (!v.is_object()) {
+      if (auto n = integer(v, pointer, 0, max)) return count_range{*n, *n};
+      return std::nullopt;
+    }
+    only(v, pointer, {"min", "max"});
+    if (!v.contains("min") && !v.contains("max")) {
+      fail(pointer, "expected a count or {\"min\": n, \"max\": m} with at least one of them");
+      return std::nullopt;
+    }
+    count_range r;
+    if (v.contains("min")) r.min = integer(v["min"], child(pointer, "min"), 0, max).value_or(0);
+    if (v.contains("max")) r.max = integer(v["max"], child(pointer, "max"), 0, max).value_or(max);
+    if (r.min > r.max) {
+      fail(pointer, "expected min <= max, got min " + std::to_string(r.min) + " and max " +
+                        std::to_string(r.max));
+    }
+    return r;
   }
 
   bool object(const json& v, const std::string& pointer) {
@@ -184,6 +210,68 @@ bool valid_queue_name(const std::string& name, bool fifo) {
   });
 }
 
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Checks knob overrides one by one, so each problem gets the knob's own pointer; an unknown name
+// gets the closest known one. `pipeline_knobs`: SageMaker knobs allowed too (not in a queue's
+// adversity). Returns whether all were valid.
+bool check_knobs(checker& c, const json& knobs, const std::string& pointer, models::profile profile,
+                 bool pipeline_knobs) {
+  bool ok = true;
+  for (const auto& [name, value] : knobs.items()) {
+    const bool sqs = name.rfind("sqs.", 0) == 0;
+    const std::vector<models::knob_spec>& specs =
+        sqs || !pipeline_knobs ? models::sqs::knobs() : models::pipelines::knobs();
+    const bool known = std::any_of(specs.begin(), specs.end(),
+                                   [&](const models::knob_spec& k) { return k.name == name; });
+    if (!known) {
+      std::string best;
+      std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+      for (const auto* list : {&models::sqs::knobs(), &models::pipelines::knobs()}) {
+        if (list == &models::pipelines::knobs() && !pipeline_knobs) continue;
+        for (const models::knob_spec& k : *list) {
+          const std::size_t d = edit_distance(name, k.name);
+          if (d < best_distance) {
+            best_distance = d;
+            best = k.name;
+          }
+        }
+      }
+      c.fail(child(pointer, name),
+             "unknown knob \"" + name + "\"" +
+                 (best_distance <= std::max<std::size_t>(3, name.size() / 3)
+                      ? " (did you mean \"" + best + "\"?)"
+                      : std::string()) +
+                 (pipeline_knobs ? "; the knobs are listed in models/sqs/README.md and "
+                                   "models/pipelines/README.md"
+                                 : "; a queue's adversity takes sqs.* knobs (models/sqs/README.md)"));
+      ok = false;
+      continue;
+    }
+    try {
+      models::knob_values(specs, profile, json{{name, value}});
+    } catch (const models::knob_error& e) {
+      c.fail(child(pointer, name), e.what());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 bool valid_binding_name(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -198,8 +286,10 @@ void references(const json& v, const std::string& pointer,
     const std::string& s = v.get_ref<const std::string&>();
     for (std::size_t at = s.find("${"); at != std::string::npos; at = s.find("${", at + 2)) {
       const std::size_t end = s.find('}', at);
-      out.emplace_back(
-          s.substr(at + 2, end == std::string::npos ? std::string::npos : end - at - 2), pointer);
+      // "${name}" or "${name.Member[0].Member}": the bound name is what precedes the path.
+      std::string ref =
+          s.substr(at + 2, end == std::string::npos ? std::string::npos : end - at - 2);
+      out.emplace_back(ref.substr(0, ref.find_first_of(".[")), pointer);
     }
   } else if (v.is_object()) {
     for (const auto& [key, value] : v.items()) references(value, child(pointer, key), out);
@@ -331,12 +421,8 @@ void parse_queues(checker& c, const json& queues, scenario& out) {
     if (q.contains("adversity")) {
       const std::string ap = child(p, "adversity");
       if (c.object(q["adversity"], ap)) {
-        try {
-          models::knob_values(models::sqs::knobs(), models::profile::aws_documented,
-                              q["adversity"]);
+        if (check_knobs(c, q["adversity"], ap, models::profile::aws_documented, false)) {
           spec.adversity = q["adversity"];
-        } catch (const models::knob_error& e) {
-          c.fail(ap, e.what());
         }
       }
     }
@@ -396,6 +482,12 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
         for (auto& [step, b] : behaviour.items()) {
           if (definition && !definition->find(step)) {
             c.fail(child(sp, step), "no step \"" + step + "\" in this pipeline's definition");
+          }
+          if (b.is_object() && b.contains("lambda_timeout")) {
+            // The model's name for it; the scenario format (and its schema) says "timeout".
+            c.fail(child(child(sp, step), "lambda_timeout"),
+                   "unknown member \"lambda_timeout\" (a Lambda step's limit is \"timeout\")");
+            b.erase("lambda_timeout");
           }
           if (b.is_object() && b.contains("timeout")) {
             b["lambda_timeout"] = b["timeout"];
@@ -483,6 +575,11 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
     if (k.contains("extend_visibility")) {
       spec.extend_visibility =
           c.boolean(k["extend_visibility"], child(p, "extend_visibility")).value_or(false);
+      if (spec.extend_visibility && spec.behavior == consumer_behavior::slow) {
+        c.fail(child(p, "extend_visibility"),
+               "contradicts \"behavior\": \"slow\", which is the consumer that never extends "
+               "the visibility timeout (use \"succeed\" with extend_visibility, or drop it)");
+      }
     }
     if (k.contains("use_client_request_token")) {
       spec.use_client_request_token =
@@ -633,14 +730,12 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
         if (!c.object(counts, qp)) continue;
         c.only(counts, qp, {"sent", "received", "deleted", "in_dlq"});
         queue_expectation q;
-        const std::int64_t max = std::numeric_limits<std::int64_t>::max();
-        if (counts.contains("sent")) q.sent = c.integer(counts["sent"], child(qp, "sent"), 0, max);
-        if (counts.contains("received"))
-          q.received = c.integer(counts["received"], child(qp, "received"), 0, max);
-        if (counts.contains("deleted"))
-          q.deleted = c.integer(counts["deleted"], child(qp, "deleted"), 0, max);
-        if (counts.contains("in_dlq"))
-          q.in_dlq = c.integer(counts["in_dlq"], child(qp, "in_dlq"), 0, max);
+        const std::pair<const char*, std::optional<count_range>*> members[] = {
+            {"sent", &q.sent}, {"received", &q.received}, {"deleted", &q.deleted},
+            {"in_dlq", &q.in_dlq}};
+        for (const auto& [member, target] : members) {
+          if (counts.contains(member)) *target = c.count(counts[member], child(qp, member));
+        }
         out.expect.queues[name] = q;
       }
     }
@@ -669,7 +764,148 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
   }
 }
 
+// What a "${...}" member stands for when a request is checked before the run: a value AWS
+// accepts for that member, so only the literal values are judged.
+json placeholder_for(const std::string& member, const scenario& sc) {
+  if (member == "PipelineExecutionArn") {
+    return "arn:aws:sagemaker:" + sc.region + ":" + sc.account +
+           ":pipeline/p/execution/placeholder0";
+  }
+  if (member == "CallbackToken") return "Placeholdr";
+  if (member == "QueueUrl") {
+    return "https://sqs." + sc.region + ".amazonaws.com/" + sc.account + "/" +
+           (sc.queues.empty() ? std::string("placeholder") : sc.queues.front().name);
+  }
+  return "00000000-0000-4000-8000-000000000000";  // a UUID: within every string limit that matters
+}
+
+json with_placeholders(const json& v, const std::string& member, const scenario& sc) {
+  if (v.is_string() && v.get_ref<const std::string&>().find("${") != std::string::npos) {
+    return placeholder_for(member, sc);
+  }
+  if (v.is_object()) {
+    json out = json::object();
+    for (const auto& [key, value] : v.items()) out[key] = with_placeholders(value, key, sc);
+    return out;
+  }
+  if (v.is_array()) {
+    json out = json::array();
+    for (const json& item : v) out.push_back(with_placeholders(item, member, sc));
+    return out;
+  }
+  return v;
+}
+
+// Errors that a request earns from its parameters alone, whatever the service's state: these an
+// action's params can be checked for before the run.
+bool static_error(const std::string& code) {
+  static const std::set<std::string> codes{
+      "ValidationException", "InvalidParameterValue", "MissingParameter",
+      "InvalidAttributeName", "InvalidAttributeValue", "InvalidBatchEntryId",
+      "TooManyEntriesInBatchRequest", "EmptyBatchRequest", "BatchEntryIdsNotDistinct",
+      "InvalidMessageContents", "InvalidParameterCombination", "MissingAction",
+      "InvalidAddress"};
+  return codes.count(code) > 0;
+}
+
+// The checks that need the whole scenario: expectations naming steps, callback queues, and each
+// action's parameters against the operation's AWS constraints (sent to an empty simulated
+// service: a parameter error comes back before any state is looked at).
+void cross_checks(checker& c, scenario& out) {
+  std::map<std::string, models::pipelines::pipeline_definition> definitions;
+  for (const pipeline_spec& p : out.pipelines) {
+    try {
+      definitions.emplace(p.name, models::pipelines::parse_definition(p.definition));
+    } catch (const models::pipelines::definition_error&) {
+      // reported already
+    }
+  }
+  // Expectations on the steps of an execution whose pipeline is known.
+  for (const auto& [name, x] : out.expect.executions) {
+    const auto a = std::find_if(out.actions.begin(), out.actions.end(),
+                                [&](const action_spec& s) { return s.bind_as == name; });
+    if (a == out.actions.end() || a->call != "StartPipelineExecution" ||
+        !a->params.contains("PipelineName") || !a->params["PipelineName"].is_string()) {
+      continue;
+    }
+    const auto d = definitions.find(a->params["PipelineName"].get<std::string>());
+    if (d == definitions.end()) continue;
+    for (const auto& [step, status] : x.steps) {
+      if (!d->second.find(step)) {
+        c.fail(child(child(child(child("/expect", "executions"), name), "steps"), step),
+               "pipeline \"" + d->first + "\" (started by the action bound to \"" + name +
+                   "\") has no step \"" + step + "\"");
+      }
+    }
+  }
+  // Callback steps whose queue the scenario does not declare: AWS takes the definition, and the
+  // step fails at run time with QueueDoesNotExist.
+  for (const pipeline_spec& p : out.pipelines) {
+    const auto steps = p.definition.find("Steps");
+    if (steps == p.definition.end() || !steps->is_array()) continue;
+    for (std::size_t i = 0; i < steps->size(); ++i) {
+      const json& st = (*steps)[i];
+      if (!st.is_object() || st.value("Type", "") != "Callback" || !st.contains("SqsQueueUrl") ||
+          !st["SqsQueueUrl"].is_string()) {
+        continue;
+      }
+      const std::string url = st["SqsQueueUrl"].get<std::string>();
+      const std::string prefix =
+          "https://sqs." + out.region + ".amazonaws.com/" + out.account + "/";
+      const bool declared = std::any_of(out.queues.begin(), out.queues.end(),
+                                        [&](const queue_spec& q) { return url == prefix + q.name; });
+      if (!declared) {
+        out.warnings.push_back(
+            {child(child(child(child(child("/pipelines", p.name), "definition"), "Steps"), i),
+                   "SqsQueueUrl"),
+             "\"" + url + "\" is no queue of this scenario (queue URLs here are " + prefix +
+                 "<name>): AWS accepts the definition, and the step fails with QueueDoesNotExist"});
+      }
+    }
+  }
+  // Each action's parameters, against an empty service of the right kind.
+  sim::simulation s(0, std::make_unique<sim::nominal_strategy>());
+  models::pipelines::service sagemaker(
+      s, models::knob_values(models::pipelines::knobs(), out.selected_profile), nullptr);
+  models::sqs::service sqs(s, models::knob_values(models::sqs::knobs(), out.selected_profile));
+  const std::vector<std::string>& sagemaker_ops = models::pipelines::service::operations();
+  for (std::size_t i = 0; i < out.actions.size(); ++i) {
+    const action_spec& a = out.actions[i];
+    if (a.call.empty()) continue;
+    const json request = with_placeholders(a.params, "", out);
+    const bool to_sagemaker =
+        std::find(sagemaker_ops.begin(), sagemaker_ops.end(), a.call) != sagemaker_ops.end();
+    const models::api_result r =
+        to_sagemaker ? sagemaker.call(a.call, request) : sqs.call(a.call, request);
+    if (!r.ok() && static_error(r.error->code) && a.expect_error != r.error->code) {
+      // AWS names the member in lowerCamelCase ("at 'clientRequestToken'"); point at it if the
+      // request has it.
+      std::string pointer = child(child("/actions", i), "params");
+      const std::size_t at = r.error->message.find("at '");
+      if (at != std::string::npos && a.params.is_object()) {
+        const std::string member =
+            r.error->message.substr(at + 4, r.error->message.find('\'', at + 4) - at - 4);
+        for (const auto& [key, value] : a.params.items()) {
+          if (!key.empty() && !member.empty() && key.substr(1) == member.substr(1) &&
+              std::tolower(static_cast<unsigned char>(key[0])) == member[0]) {
+            pointer = child(pointer, key);
+          }
+        }
+      }
+      c.fail(pointer,
+             "AWS would answer " + a.call + " with " + r.error->code + ": " + r.error->message);
+    }
+  }
+}
+
 }  // namespace
+
+std::string count_range::to_string() const {
+  if (min == max) return std::to_string(min);
+  if (max == std::numeric_limits<std::int64_t>::max()) return "at least " + std::to_string(min);
+  if (min == 0) return "at most " + std::to_string(max);
+  return "between " + std::to_string(min) + " and " + std::to_string(max);
+}
 
 scenario_error::scenario_error(std::string file, std::vector<problem> problems)
     : std::runtime_error(join_problems(file, problems)),
@@ -772,12 +1008,10 @@ scenario parse_scenario(const json& document, const std::string& file) {
     for (const auto& [name, value] : document["knobs"].items()) {
       (name.rfind("sqs.", 0) == 0 ? sqs_knobs : pipeline_knobs)[name] = value;
     }
-    try {
-      models::knob_values(models::sqs::knobs(), out.selected_profile, sqs_knobs);
-      models::knob_values(models::pipelines::knobs(), out.selected_profile, pipeline_knobs);
+    (void)sqs_knobs;
+    (void)pipeline_knobs;
+    if (check_knobs(c, document["knobs"], "/knobs", out.selected_profile, true)) {
       out.knobs = document["knobs"];
-    } catch (const models::knob_error& e) {
-      c.fail("/knobs", e.what());
     }
   }
   if (document.contains("until"))
@@ -810,6 +1044,7 @@ scenario parse_scenario(const json& document, const std::string& file) {
   } else {
     out.expect.invariants = invariant_names();
   }
+  if (c.problems.empty()) cross_checks(c, out);
   if (!c.problems.empty()) throw scenario_error(file, c.problems);
   return out;
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -116,8 +117,19 @@ struct execution_expectation {
   std::map<std::string, std::optional<std::string>> steps;
 };
 
+/// An expected count: exactly n ({n, n}), or a range that survives faults ({"min", "max"}).
+struct count_range {
+  std::int64_t min = 0;
+  std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  bool contains(std::uint64_t n) const noexcept {
+    return n >= static_cast<std::uint64_t>(min) && n <= static_cast<std::uint64_t>(max);
+  }
+  /// "3", "at least 1", "at most 4", "between 1 and 4".
+  std::string to_string() const;
+};
+
 struct queue_expectation {
-  std::optional<std::int64_t> sent, received, deleted, in_dlq;
+  std::optional<count_range> sent, received, deleted, in_dlq;
 };
 
 struct expectations {
@@ -142,6 +154,9 @@ struct scenario {
   std::vector<pipeline_spec> pipelines;  ///< In name order.
   std::vector<consumer_spec> consumers;  ///< In file order.
   std::vector<action_spec> actions;      ///< In file order.
+  /// What AWS allows but is most likely a mistake (a callback step's queue that the scenario does
+  /// not declare, say): `pipesim validate` prints them, runs go on.
+  std::vector<problem> warnings;
   expectations expect;
 };
 

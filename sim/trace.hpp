@@ -13,6 +13,9 @@
 
 namespace sim {
 
+/// FNV-1a's 64-bit offset basis: the digest of no lines.
+constexpr std::uint64_t k_digest_basis = 0xcbf29ce484222325ULL;
+
 /// Records what happened in a run. Each record becomes one canonical line
 ///   {"seq":<n>,"t":<time_us>,"type":"<type>",<fields in key order>}
 /// (nlohmann::json keeps object keys sorted, so equal records give equal bytes). The digest is
@@ -45,7 +48,7 @@ class trace {
   bool keep_lines_ = false;
   std::ostream* sink_ = nullptr;
   std::uint64_t count_ = 0;
-  std::uint64_t digest_ = 0xcbf29ce484222325ULL;
+  std::uint64_t digest_ = k_digest_basis;
   std::vector<std::string> lines_;
 };
 

@@ -5,7 +5,8 @@
 #include "scenarios/scenario.hpp"
 #include "sim/pct_strategy.hpp"
 #include "sim/simulation.hpp"
-#include "trace_file.hpp"
+#include "scenarios/story.hpp"
+#include "scenarios/trace_file.hpp"
 
 #include <pipesim/explore.hpp>
 
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -60,15 +62,15 @@ int run_demo(const run_options& o) {
   std::unique_ptr<sim::strategy> strategy = sim::make_strategy(o.strategy, o.seed);
   if (!strategy) {
     std::cerr << "pipesim run: --strategy: unknown strategy \"" << o.strategy
-              << "\" (expected random or nominal)\n";
+              << "\" (expected random, nominal or pct)\n";
     return k_exit_usage;
   }
   sim::simulation s(o.seed, std::move(strategy));
   s.trace().enable(true);
-  std::optional<pipesim::tools::trace_file> file;
+  std::optional<scenarios::trace_writer> file;
   if (!o.trace_path.empty()) {
     file.emplace(o.trace_path);
-    file->write_line({{"pipesim_trace", 1},
+    file->header({{"pipesim_trace", scenarios::k_trace_format},
                       {"version", PIPESIM_VERSION},
                       {"demo", "kernel"},
                       {"seed", o.seed},
@@ -107,20 +109,29 @@ int run_demo(const run_options& o) {
   return k_exit_ok;
 }
 
-nlohmann::json trace_header(const scenarios::scenario& sc, const scenarios::run_report& r) {
-  return {{"pipesim_trace", 1}, {"version", PIPESIM_VERSION}, {"file", sc.file},
-          {"seed", r.seed},     {"profile", r.profile},       {"strategy", r.strategy},
-          {"knobs", r.knobs},   {"scenario", sc.document}};
+// The failed checks of a run, one line each.
+void print_failed_checks(const scenarios::run_report& r) {
+  for (const auto* checks : {&r.invariants, &r.expectations}) {
+    for (const scenarios::check_result& c : *checks) {
+      if (!c.ok) std::cout << "FAIL " << c.name << ": " << c.detail << '\n';
+    }
+  }
 }
 
-// Writes a finished run (its trace lines kept) as a trace file `pipesim replay` accepts.
-void write_trace(const std::string& path, nlohmann::json header, const scenarios::run_report& r);
-
-nlohmann::json trace_end(const scenarios::run_report& r) {
-  return {{"end", true},
-          {"records", r.trace_records},
-          {"digest", sim::format_digest(r.digest)},
-          {"choices", r.choices}};
+// The story of a failed run: the timeline of what its first failed check is about.
+void print_story(const scenarios::run_report& r, const std::vector<std::string>& trace_lines,
+                 const std::vector<scenarios::story_mark>& marks) {
+  std::string detail;
+  for (const auto* checks : {&r.invariants, &r.expectations}) {
+    for (const scenarios::check_result& c : *checks) {
+      if (!c.ok && detail.empty()) detail = c.detail;
+    }
+  }
+  std::cout << "story (what the failed check is about; * marks a deviation from the nominal "
+               "schedule):\n";
+  for (const std::string& line : scenarios::story(trace_lines, detail, marks)) {
+    std::cout << "  " << line << '\n';
+  }
 }
 
 void print_report(const scenarios::scenario& sc, const scenarios::run_report& r) {
@@ -132,8 +143,12 @@ void print_report(const scenarios::scenario& sc, const scenarios::run_report& r)
   std::cout << "executions:\n";
   for (const scenarios::execution_outcome& e : r.executions) {
     std::cout << "  " << e.name << ": " << e.status << "  " << e.arn << '\n';
-    for (const auto& [step, status] : e.steps)
-      std::cout << "    " << step << ": " << status << '\n';
+    if (!e.failure_reason.empty()) std::cout << "    FailureReason: " << e.failure_reason << '\n';
+    for (const scenarios::execution_outcome::step& s : e.steps) {
+      std::cout << "    " << s.name << ": " << s.status;
+      if (!s.failure_reason.empty()) std::cout << " (FailureReason: " << s.failure_reason << ")";
+      std::cout << '\n';
+    }
   }
   if (!r.actions.empty()) std::cout << "actions:\n";
   for (const scenarios::action_outcome& a : r.actions) {
@@ -155,7 +170,6 @@ void print_report(const scenarios::scenario& sc, const scenarios::run_report& r)
   };
   checks("expectations", r.expectations);
   checks("invariants", r.invariants);
-  std::cout << "result: " << (r.ok() ? "pass" : "FAIL") << '\n';
 }
 
 int run_file(const run_options& o) {
@@ -164,23 +178,12 @@ int run_file(const run_options& o) {
   if (o.seed_given) options.seed = o.seed;
   const std::uint64_t seed = o.seed_given ? o.seed : sc.seed;
   options.strategy = sim::make_strategy(o.strategy, seed);
-  if (!options.strategy) {
-    std::cerr << "pipesim run: --strategy: unknown strategy \"" << o.strategy
-              << "\" (expected random or nominal)\n";
-    return k_exit_usage;
-  }
-  std::optional<pipesim::tools::trace_file> file;
-  std::ostringstream events;
-  if (!o.trace_path.empty()) {
-    file.emplace(o.trace_path);
-    options.trace_sink = &events;
-  }
+  // A failure is told as a story read from the trace, so the lines are kept (one run: cheap).
+  options.keep_trace_lines = true;
   const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
-  if (file) {
-    // The header needs the resolved knobs, known only after the run; events were buffered.
-    file->write_line(trace_header(sc, r));
-    file->stream() << events.str();
-    file->finish(trace_end(r));
+  // The header needs the resolved knobs, known only after the run.
+  if (!o.trace_path.empty()) {
+    scenarios::write_trace(o.trace_path, scenarios::trace_header(sc, r, PIPESIM_VERSION), r);
   }
   if (o.json) {
     nlohmann::json out = r.to_json();
@@ -188,7 +191,9 @@ int run_file(const run_options& o) {
     std::cout << out.dump(2) << '\n';
   } else {
     print_report(sc, r);
-    if (file) std::cout << "trace written to " << o.trace_path << '\n';
+    if (!r.ok()) print_story(r, r.trace_lines, {});
+    std::cout << "result: " << (r.ok() ? "pass" : "FAIL") << '\n';
+    if (!o.trace_path.empty()) std::cout << "trace written to " << o.trace_path << '\n';
   }
   return r.ok() ? k_exit_ok : k_exit_check_failed;
 }
@@ -197,8 +202,11 @@ int validate_files(const std::vector<std::string>& files) {
   int status = k_exit_ok;
   for (const std::string& f : files) {
     try {
-      scenarios::load_scenario(f);
-      std::cout << f << ": valid\n";
+      const scenarios::scenario sc = scenarios::load_scenario(f);
+      for (const scenarios::problem& w : sc.warnings) {
+        std::cerr << f << ": " << w.pointer << ": warning: " << w.message << '\n';
+      }
+      std::cout << f << ": valid" << (sc.warnings.empty() ? "" : " (with warnings)") << '\n';
     } catch (const scenarios::scenario_error& e) {
       std::cerr << e.what() << '\n';
       status = k_exit_usage;
@@ -207,69 +215,38 @@ int validate_files(const std::vector<std::string>& files) {
   return status;
 }
 
-int replay_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "pipesim replay: cannot read " << path << '\n';
-    return k_exit_usage;
-  }
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  const auto bad = [&](const std::string& why) {
-    std::cerr << "pipesim replay: " << path << ": " << why << '\n';
-    return k_exit_usage;
-  };
-  if (lines.empty()) return bad("empty file, not a pipesim trace");
-  const nlohmann::json header = nlohmann::json::parse(lines.front(), nullptr, false);
-  if (header.is_discarded() || !header.is_object() || header.value("pipesim_trace", 0) != 1) {
-    return bad("line 1 is not a pipesim trace header");
-  }
-  const nlohmann::json end = nlohmann::json::parse(lines.back(), nullptr, false);
-  if (lines.size() < 2 || end.is_discarded() || !end.is_object() || !end.value("end", false)) {
-    return bad("truncated trace: no end line (the run that wrote it did not finish)");
-  }
-  std::vector<std::string> recorded(lines.begin() + 1, lines.end() - 1);
-  std::uint64_t digest = 0xcbf29ce484222325ULL;
-  for (const std::string& l : recorded) digest = sim::digest_line(l, digest);
-  if (recorded.size() != end.value("records", std::uint64_t{0}) ||
-      sim::format_digest(digest) != end.value("digest", std::string())) {
-    return bad("edited or damaged trace: its event lines do not match the digest in its end line");
-  }
-  const scenarios::scenario sc = scenarios::parse_scenario(header.at("scenario"), path);
-  scenarios::run_options options;
-  options.seed = header.at("seed").get<std::uint64_t>();
-  options.strategy =
-      std::make_unique<sim::replay_strategy>(end.at("choices").get<std::vector<std::uint64_t>>());
-  // A run found by `pipesim explore` carries its fault profile as knob overrides and an injected
-  // crash rate; a plain `pipesim run` trace has neither.
-  if (header.contains("knob_overrides")) options.knob_overrides = header["knob_overrides"];
-  options.hosts.crash_probability = header.value("crash_probability", 0.0);
-  options.keep_trace_lines = true;
-  const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
-  const std::size_t n = std::min(recorded.size(), r.trace_lines.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (recorded[i] != r.trace_lines[i]) {
-      std::cout << "diverged at event " << i << " (trace line " << i + 2 << ")\n"
-                << "  recorded: " << recorded[i] << "\n"
-                << "  replayed: " << r.trace_lines[i] << '\n';
-      return k_exit_check_failed;
+int replay_trace(const std::string& path, bool summary) {
+  const scenarios::recorded_trace t = scenarios::read_trace(path);
+  const scenarios::replay_outcome out = scenarios::replay(t, path);
+  if (summary) {
+    // The deviations are the trace's own non-nominal picks; a random run has hundreds, which would
+    // drown the story, so they are marked only for a shrunk (or hand-made) schedule.
+    std::vector<scenarios::story_mark> marks;
+    for (const std::string& line : t.events) {
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("type", "") == "choice" && j.value("pick", 0) != 0) {
+        marks.push_back({j.value("t", sim::time_us{0}), j.value("label", ""),
+                         j.value("pick", std::uint64_t{0}), j.value("options", std::uint64_t{0})});
+      }
     }
+    if (marks.size() > 20) marks.clear();
+    std::cout << "scenario: " << t.header.value("file", "") << ", seed "
+              << t.header.value("seed", std::uint64_t{0}) << '\n';
+    print_failed_checks(out.report);
+    if (!out.report.ok()) print_story(out.report, t.events, marks);
   }
-  if (recorded.size() != r.trace_lines.size()) {
-    std::cout << "diverged after event " << n << ": recorded " << recorded.size()
-              << " events, replay produced " << r.trace_lines.size() << '\n';
+  if (!out.identical) {
+    std::cout << "diverged at event " << out.diverged_at << " (trace line " << out.diverged_at + 2
+              << ")\n"
+              << "  recorded: " << (out.recorded.empty() ? "(the recording ends here)" : out.recorded)
+              << "\n"
+              << "  replayed: " << (out.replayed.empty() ? "(the replay ends here)" : out.replayed)
+              << '\n';
     return k_exit_check_failed;
   }
-  std::cout << "identical: " << recorded.size() << " events, digest "
-            << sim::format_digest(r.digest) << '\n';
+  std::cout << "identical: " << t.events.size() << " events, digest "
+            << sim::format_digest(out.report.digest) << '\n';
   return k_exit_ok;
-}
-
-void write_trace(const std::string& path, nlohmann::json header, const scenarios::run_report& r) {
-  pipesim::tools::trace_file file(path);
-  file.write_line(header);
-  for (const std::string& line : r.trace_lines) file.stream() << line << '\n';
-  file.finish(trace_end(r));
 }
 
 // Whether the shrunk run, as traced, fails the check the original run failed.
@@ -292,8 +269,32 @@ struct explore_cli {
   bool json = false;
   std::string trace_path;
   std::string heal_at;
+  std::string heal_deadline;
   bool no_shrink = false;
 };
+
+// A file name from a scenario's name: letters, digits, '-' and '_' kept, the rest '-'.
+std::string file_safe(const std::string& name) {
+  std::string out;
+  for (const char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+    out += keep ? c : '-';
+  }
+  return out.empty() ? "scenario" : out;
+}
+
+// The default failure trace name: the scenario, the exploration seed and the run, so explorations
+// of different scenarios never share a name; an existing file is never overwritten, a suffix -2,
+// -3, ... is added instead.
+std::string failure_trace_path(const std::string& scenario_name, std::uint64_t seed,
+                               std::uint64_t run) {
+  const std::string stem = "pipesim-failure-" + file_safe(scenario_name) + "-seed" +
+                           std::to_string(seed) + "-run" + std::to_string(run);
+  std::string path = stem + ".jsonl";
+  for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".jsonl";
+  return path;
+}
 
 std::string rate(double runs, double seconds) {
   std::ostringstream os;
@@ -307,6 +308,7 @@ std::string explore_command(const explore_cli& o) {
                   std::to_string(o.seed) + " --strategy " + o.strategy;
   if (o.strategy == "pct") c += " --depth " + std::to_string(o.depth);
   if (!o.heal_at.empty()) c += " --heal-at " + o.heal_at;
+  if (!o.heal_deadline.empty()) c += " --heal-deadline " + o.heal_deadline;
   return c;
 }
 
@@ -324,6 +326,14 @@ int explore_file(const explore_cli& o) {
       options.heal_at_us = sim::parse_duration(o.heal_at);
     } catch (const sim::duration_error& e) {
       std::cerr << "pipesim explore: --heal-at: " << e.what() << '\n';
+      return k_exit_usage;
+    }
+  }
+  if (!o.heal_deadline.empty()) {
+    try {
+      options.heal_deadline_us = sim::parse_duration(o.heal_deadline);
+    } catch (const sim::duration_error& e) {
+      std::cerr << "pipesim explore: --heal-deadline: " << e.what() << '\n';
       return k_exit_usage;
     }
   }
@@ -362,22 +372,25 @@ int explore_file(const explore_cli& o) {
                       r.seconds > 0 ? static_cast<double>(r.runs_executed) / r.seconds : 0},
                      {"sim_seconds", sim_seconds},
                      {"heal_at", sim::format_duration(r.heal_at_us)},
+                     {"heal_deadline", sim::format_duration(r.heal_deadline_us)},
+                     {"reached_before_heal",
+                      {{"callback_message", r.runs_reaching_callback_message},
+                       {"receive", r.runs_reaching_receive},
+                       {"answer", r.runs_reaching_answer}}},
+                     {"warnings", r.warnings},
                      {"ok", !r.failure.has_value()}};
   if (o.strategy == "pct") out["pct"] = {{"depth", o.depth}, {"expected_steps", r.expected_steps}};
 
   std::string trace_path;
   if (r.failure) {
     const pipesim::explore_failure& f = *r.failure;
-    trace_path = o.trace_path.empty() ? "pipesim-failure-" + std::to_string(o.seed) + "-run" +
-                                            std::to_string(f.run_index) + ".jsonl"
+    trace_path = o.trace_path.empty() ? failure_trace_path(sc.name, o.seed, f.run_index)
                                       : o.trace_path;
-    const scenarios::run_options replay = f.replay_options();
-    nlohmann::json header = trace_header(sc, f.report);
-    header["knob_overrides"] = replay.knob_overrides;
-    header["crash_probability"] = replay.hosts.crash_probability;
+    nlohmann::json header = scenarios::trace_header(sc, f.report, PIPESIM_VERSION);
+    scenarios::add_replay_settings(header, f.replay_options());
     header["faults"] = f.profile.to_string();
     header["found_by"] = explore_command(o);
-    write_trace(trace_path, header, f.report);
+    scenarios::write_trace(trace_path, header, f.report);
     nlohmann::json deviations = nlohmann::json::array();
     for (const pipesim::deviation& d : f.deviations) {
       deviations.push_back({{"position", d.position},
@@ -414,10 +427,12 @@ int explore_file(const explore_cli& o) {
             << " runs from seed " << o.seed << ", strategy " << o.strategy;
   if (o.strategy == "pct") std::cout << " (depth " << o.depth << ", k " << r.expected_steps << ")";
   std::cout << ", " << options.jobs << (options.jobs == 1 ? " job" : " jobs") << ", heal at "
-            << sim::format_duration(r.heal_at_us) << '\n'
+            << sim::format_duration(r.heal_at_us) << ", heal deadline "
+            << sim::format_duration(r.heal_deadline_us) << '\n'
             << "speed: " << rate(static_cast<double>(r.runs_executed), r.seconds) << " runs/s, "
             << rate(static_cast<double>(r.events_executed), r.seconds) << " events/s, "
             << rate(executed_sim_seconds, r.seconds) << " simulated s per wall-clock s\n";
+  for (const std::string& w : r.warnings) std::cout << "warning: " << w << '\n';
   if (!r.failure) {
     std::cout << "result: pass (every run met its expectations and invariants)\n";
     return k_exit_ok;
@@ -425,23 +440,36 @@ int explore_file(const explore_cli& o) {
   const pipesim::explore_failure& f = *r.failure;
   std::cout << "FAIL at run " << f.run_index << ", run seed " << f.seed << ": " << f.failed_check
             << '\n'
-            << "  profile: " << f.original_profile.to_string() << '\n'
-            << "shrunk in " << f.shrink_runs << " runs (" << std::fixed << std::setprecision(2)
-            << f.shrink_seconds << " s): " << f.original_choices << " choice points -> "
-            << f.deviations.size() << " deviation" << (f.deviations.size() == 1 ? "" : "s")
-            << " from the nominal schedule\n"
-            << "  profile: " << f.profile.to_string() << '\n'
-            << "minimal schedule (every other choice point takes its nominal option):\n";
-  for (const pipesim::deviation& d : f.deviations) {
-    std::cout << "  #" << d.position << " at " << sim::format_duration(d.at_us) << "  " << d.label
-              << " = " << d.pick << " (of " << d.options << ")\n";
+            << "  profile: " << f.original_profile.to_string() << '\n';
+  const char* schedule_title = "minimal schedule (every other choice point takes its nominal option):\n";
+  if (o.no_shrink) {
+    std::cout << "not shrunk (--no-shrink): " << f.deviations.size() << " deviation"
+              << (f.deviations.size() == 1 ? "" : "s") << " from the nominal schedule in "
+              << f.original_choices << " choice points\n";
+    schedule_title = "schedule as found (every other choice point takes its nominal option):\n";
+  } else {
+    std::cout << "shrunk in " << f.shrink_runs << " runs (" << std::fixed << std::setprecision(2)
+              << f.shrink_seconds << " s): " << f.original_choices << " choice points -> "
+              << f.deviations.size() << " deviation" << (f.deviations.size() == 1 ? "" : "s")
+              << " from the nominal schedule\n"
+              << "  profile: " << f.profile.to_string() << '\n';
   }
-  for (const scenarios::check_result& c : f.report.invariants) {
-    if (!c.ok) std::cout << "FAIL " << c.name << ": " << c.detail << '\n';
+  // A run as found has one deviation per random pick: listed only when it is short.
+  if (!o.no_shrink || f.deviations.size() <= 20) {
+    std::cout << schedule_title;
+    for (const pipesim::deviation& d : f.deviations) {
+      std::cout << "  #" << d.position << " at " << sim::format_duration(d.at_us) << "  "
+                << d.label << " = " << d.pick << " (of " << d.options << ")\n";
+    }
   }
-  for (const scenarios::check_result& c : f.report.expectations) {
-    if (!c.ok) std::cout << "FAIL " << c.name << ": " << c.detail << '\n';
+  print_failed_checks(f.report);
+  std::vector<scenarios::story_mark> marks;
+  if (!o.no_shrink || f.deviations.size() <= 20) {
+    for (const pipesim::deviation& d : f.deviations) {
+      marks.push_back({d.at_us, d.label, d.pick, d.options});
+    }
   }
+  print_story(f.report, f.report.trace_lines, marks);
   std::cout << "trace: " << trace_path << '\n'
             << "replay: pipesim replay " << trace_path << '\n'
             << "again: " << explore_command(o) << '\n'
@@ -464,7 +492,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("file", run.files, "Scenario file");
   run_cmd->add_flag("--demo", run.demo, "Run the built-in kernel demo instead of a scenario");
   run_cmd->add_option("--seed", run.seed, "Root seed (default: the scenario's, else 1)");
-  run_cmd->add_option("--strategy", run.strategy, "Choice strategy: random or nominal");
+  run_cmd->add_option("--strategy", run.strategy, "Choice strategy: random, nominal or pct")
+      ->check(CLI::IsMember({"random", "nominal", "pct"}));
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) to this path");
   run_cmd->add_option("--until", run.until, "Demo horizon as a duration (default 1m)");
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of text");
@@ -490,14 +519,22 @@ int main(int argc, char** argv) {
                           "Where to write the shrunk failing run's trace "
                           "(default pipesim-failure-SEED-runN.jsonl)");
   explore_cmd->add_option("--heal-at", explore.heal_at,
-                          "Virtual time at which faults stop (default: 5m after the last action)");
+                          "Virtual time at which faults stop (default: when the nominal run's "
+                          "executions are all terminal, plus a margin)");
+  explore_cmd->add_option("--heal-deadline", explore.heal_deadline,
+                          "How long after the heal point a run has to settle (every execution "
+                          "terminal, every consumed message gone) before liveness fails "
+                          "(default: derived from the scenario)");
   explore_cmd->add_flag("--no-shrink", explore.no_shrink, "Report the failing run as found");
   explore_cmd->add_flag("--json", explore.json, "Print one JSON object instead of text");
 
   std::string replay_path;
+  bool replay_summary = false;
   CLI::App* replay_cmd =
       app.add_subcommand("replay", "Re-run a recorded trace and compare it event by event");
   replay_cmd->add_option("trace", replay_path, "Trace file")->required();
+  replay_cmd->add_flag("--summary", replay_summary,
+                       "Also print the failed checks and the story of the run");
 
   try {
     app.parse(argc, argv);
@@ -524,7 +561,10 @@ int main(int argc, char** argv) {
     }
     if (validate_cmd->parsed()) return validate_files(validate_files_list);
     if (explore_cmd->parsed()) return explore_file(explore);
-    if (replay_cmd->parsed()) return replay_trace(replay_path);
+    if (replay_cmd->parsed()) return replay_trace(replay_path, replay_summary);
+  } catch (const scenarios::trace_error& e) {
+    std::cerr << "pipesim replay: " << e.what() << '\n';
+    return k_exit_usage;
   } catch (const scenarios::scenario_error& e) {
     std::cerr << e.what() << '\n';
     return k_exit_usage;

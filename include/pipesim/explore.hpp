@@ -58,7 +58,27 @@ std::uint64_t run_seed(std::uint64_t seed, std::uint64_t index);
 /// Applies a profile and the heal phase to run options (knobs, crash probability, strategy).
 void apply_faults(scenarios::run_options& options, const fault_profile& profile);
 
-/// Default heal time: five minutes after the scenario's last action.
+/// The heal phase of an exploration: when faults stop, and by when the run must have settled.
+struct heal_plan {
+  sim::time_us heal_at_us = 0;
+  sim::time_us heal_deadline_us = 0;
+  scenarios::run_milestones nominal;  ///< Of the nominal run the defaults are derived from.
+};
+
+/// Derives the heal phase from the scenario's nominal run (every choice nominal, no fault; with
+/// `consumers` replacing built-in ones as in explore_options). Faults stay on until every
+/// execution of that run is terminal (or, if one never is, until its last callback message,
+/// receive or answer), plus a quarter of that time and at least five minutes, and never end
+/// before five minutes after the last action: so they reach the work the scenario is about. The
+/// deadline is what a healed run needs to settle: the nominal run's span again, plus two of the
+/// longest visibility timeout of a consumed queue, the longest queue delay, the longest consumer
+/// work and cleanup, and ten minutes. Given values are kept as they are.
+heal_plan plan_heal(const scenarios::scenario& sc,
+                    const std::map<std::string, consumer_factory>& consumers = {},
+                    std::optional<sim::time_us> heal_at_us = std::nullopt,
+                    std::optional<sim::time_us> heal_deadline_us = std::nullopt);
+
+/// plan_heal(sc).heal_at_us.
 sim::time_us default_heal_at(const scenarios::scenario& sc);
 
 struct explore_options {
@@ -67,7 +87,8 @@ struct explore_options {
   std::string strategy = "random";  ///< "random" or "pct".
   std::uint32_t pct_depth = 3;      ///< PCT's bug depth d.
   unsigned jobs = 1;                ///< Worker threads; results do not depend on it.
-  std::optional<sim::time_us> heal_at_us;  ///< Default: default_heal_at(scenario).
+  std::optional<sim::time_us> heal_at_us;        ///< Default: plan_heal(scenario).
+  std::optional<sim::time_us> heal_deadline_us;  ///< Default: plan_heal(scenario).
   /// Fix the fault profile instead of drawing one per run (swarm).
   std::optional<fault_profile> profile;
   bool shrink = true;
@@ -98,6 +119,8 @@ struct explore_failure {
   std::vector<deviation> deviations;  ///< Its non-nominal picks.
   std::uint64_t shrink_runs = 0;
   double shrink_seconds = 0;
+  sim::time_us heal_at_us = 0;
+  sim::time_us heal_deadline_us = 0;
   /// The shrunk run, traced (trace lines kept), reproducible with replay_options().
   scenarios::run_report report;
 
@@ -117,6 +140,14 @@ struct explore_result {
   sim::time_us sim_time_executed_us = 0;
   std::uint64_t expected_steps = 0;  ///< PCT's k, measured on a nominal run.
   sim::time_us heal_at_us = 0;
+  sim::time_us heal_deadline_us = 0;
+  /// Runs (of `runs`) whose safety phase, with faults on, saw a callback message sent, a
+  /// consumer receive, a consumer's Send* answer.
+  std::uint64_t runs_reaching_callback_message = 0;
+  std::uint64_t runs_reaching_receive = 0;
+  std::uint64_t runs_reaching_answer = 0;
+  /// "faults never reached ..." when one of those counts is 0: the pass says little.
+  std::vector<std::string> warnings;
   std::optional<explore_failure> failure;
 };
 
@@ -128,7 +159,7 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& opt
 explore_failure shrink(const scenarios::scenario& sc, const explore_options& options,
                        std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
                        std::vector<std::uint64_t> picks, const std::string& failed_check,
-                       sim::time_us heal_at_us);
+                       const heal_plan& heal);
 
 /// The name of the first failed check of a report ("" if it passed).
 std::string first_failed_check(const scenarios::run_report& r);

@@ -1611,6 +1611,11 @@ execution_observation service::observe(const std::string& arn) const {
   const execution& e = *impl_->executions.at(impl_->execution_index.at(arn));
   execution_observation o;
   observe_into(e, impl_->def(e), o);
+  // FailureReasons are for reports, not for the per-event checks: observe_all leaves them out.
+  o.failure_reason = e.failure_reason;
+  for (std::size_t k = 0; k < e.start_order.size(); ++k) {
+    o.steps[k].failure_reason = e.steps[e.start_order[k]].failure_reason;
+  }
   return o;
 }
 

@@ -72,6 +72,7 @@ struct step_observation {
   int stopping_messages_sent = 0;          ///< Stopping messages accepted by SQS, all attempts.
   int token_resolutions = 0;               ///< Successful Send* answers, all attempts.
   std::vector<step_status> history;
+  std::string failure_reason;  ///< FailureReason as ListPipelineExecutionSteps shows it (observe()).
 };
 
 /// What invariant checkers see of one execution.
@@ -83,6 +84,7 @@ struct execution_observation {
   std::vector<step_observation> steps;    ///< Steps that have started, in start order.
   int max_running_steps = 0;              ///< Most steps running at once (parallelism check).
   std::optional<std::int64_t> max_parallel_steps;  ///< The MaxParallelExecutionSteps in force.
+  std::string failure_reason;  ///< As DescribePipelineExecution shows it (observe() only).
 };
 
 /// Contract: call() answers at once (SageMaker calls are synchronous) and never throws for bad

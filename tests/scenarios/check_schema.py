@@ -22,10 +22,16 @@ for path in bundled:
     failures += bool(errors)
 
 must_fail = {"bad_visibility_timeout.json": "/queues/callbacks/visibility_timeout",
-             "unknown_consumer_behavior.json": "/consumers/0/behavior"}
+             "unknown_consumer_behavior.json": "/consumers/0/behavior",
+             # The validator rejects the model's name for a Lambda step's limit; so must the schema.
+             "lambda_timeout_member.json": "/pipelines/train/steps/Preprocess",
+             "count_range_inverted.json": None}
 for name, pointer in must_fail.items():
     doc = json.loads((root / "tests" / "scenarios" / "malformed" / name).read_text())
     pointers = {"/" + "/".join(map(str, e.absolute_path)) for e in validator.iter_errors(doc)}
+    if pointer is None:
+        # A rule JSON Schema cannot state (min <= max): the C++ validator alone rejects it.
+        continue
     if pointer not in pointers:
         print(f"{name}: the schema accepted it (wanted an error at {pointer}, got {sorted(pointers)})")
         failures += 1
