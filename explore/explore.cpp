@@ -1,6 +1,4 @@
 // The exploration engine: many runs (in parallel, deterministically), then shrinking.
-#include <pipesim/explore.hpp>
-
 #include "sim/list_strategy.hpp"
 #include "sim/pct_strategy.hpp"
 
@@ -10,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <pipesim/explore.hpp>
 #include <sstream>
 #include <thread>
 
@@ -191,23 +190,23 @@ heal_plan plan_heal(const scenarios::scenario& sc,
 
   sim::time_us last_action = 0;
   for (const scenarios::action_spec& a : sc.actions) last_action = std::max(last_action, a.at_us);
-  const sim::time_us span = std::max(
-      {last_action, plan.nominal.all_terminal_us.value_or(0),
-       plan.nominal.all_terminal_us ? 0 : plan.nominal.last_activity_us.value_or(0)});
+  const sim::time_us span =
+      std::max({last_action, plan.nominal.all_terminal_us.value_or(0),
+                plan.nominal.all_terminal_us ? 0 : plan.nominal.last_activity_us.value_or(0)});
   constexpr sim::time_us k_margin_us = 5 * sim::k_minute_us;
-  plan.heal_at_us =
-      heal_at_us.value_or(std::min(std::max(last_action + k_margin_us,
-                                            span + std::max(k_margin_us, span / 4)),
-                                   sc.until_us));
+  plan.heal_at_us = heal_at_us.value_or(std::min(
+      std::max(last_action + k_margin_us, span + std::max(k_margin_us, span / 4)), sc.until_us));
 
   sim::time_us visibility_us = 0;
   sim::time_us delay_us = 0;
   for (const scenarios::queue_spec& q : sc.queues) {
-    const bool read = std::any_of(sc.consumers.begin(), sc.consumers.end(),
-                                  [&](const scenarios::consumer_spec& c) { return c.queue == q.name; });
+    const bool read =
+        std::any_of(sc.consumers.begin(), sc.consumers.end(),
+                    [&](const scenarios::consumer_spec& c) { return c.queue == q.name; });
     if (read) {
       // SQS's default VisibilityTimeout is 30 seconds.
-      visibility_us = std::max(visibility_us, q.visibility_timeout_us.value_or(30 * sim::k_second_us));
+      visibility_us =
+          std::max(visibility_us, q.visibility_timeout_us.value_or(30 * sim::k_second_us));
     }
     delay_us = std::max(delay_us, q.delay_us.value_or(0));
   }
@@ -335,11 +334,13 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
     }
     // 5. Fault classes the failure does not need, off (the schedule kept by label).
     using switch_off = void (*)(fault_profile&);
-    static constexpr switch_off k_classes[] = {
-        [](fault_profile& q) { q.duplicates = 0; },   [](fault_profile& q) { q.reordering = false; },
-        [](fault_profile& q) { q.crashes = 0; },      [](fault_profile& q) { q.throttling = 0; },
-        [](fault_profile& q) { q.server_errors = 0; }, [](fault_profile& q) { q.stale_handles = false; },
-        [](fault_profile& q) { q.delays = false; }};
+    static constexpr switch_off k_classes[] = {[](fault_profile& q) { q.duplicates = 0; },
+                                               [](fault_profile& q) { q.reordering = false; },
+                                               [](fault_profile& q) { q.crashes = 0; },
+                                               [](fault_profile& q) { q.throttling = 0; },
+                                               [](fault_profile& q) { q.server_errors = 0; },
+                                               [](fault_profile& q) { q.stale_handles = false; },
+                                               [](fault_profile& q) { q.delays = false; }};
     for (switch_off off : k_classes) {
       fault_profile candidate = current_profile;
       off(candidate);
@@ -432,11 +433,10 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
   for (const auto& [runs, what] : reached) {
     // Only a pass needs the caveat: a failure speaks for itself.
     if (runs == 0 && result.runs > 0 && !failing) {
-      result.warnings.push_back(std::string("faults never reached ") + what + ": in none of the " +
-                                std::to_string(result.runs) +
-                                " runs did one happen before the heal point (" +
-                                sim::format_duration(heal.heal_at_us) +
-                                "); a later --heal-at lets faults reach it");
+      result.warnings.push_back(
+          std::string("faults never reached ") + what + ": in none of the " +
+          std::to_string(result.runs) + " runs did one happen before the heal point (" +
+          sim::format_duration(heal.heal_at_us) + "); a later --heal-at lets faults reach it");
     }
   }
   if (failing) {
@@ -447,8 +447,8 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     // with no shrink runs allowed.
     explore_options shrink_options = o;
     if (!o.shrink) shrink_options.max_shrink_runs = 0;
-    result.failure = shrink(sc, shrink_options, *failing, seed, profile, v.picks, v.failed_check,
-                            heal);
+    result.failure =
+        shrink(sc, shrink_options, *failing, seed, profile, v.picks, v.failed_check, heal);
   }
   return result;
 }

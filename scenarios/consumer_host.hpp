@@ -5,12 +5,11 @@
 #include "scenarios/scenario.hpp"
 #include "sim/simulation.hpp"
 
-#include <pipesim/consumer.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <pipesim/consumer.hpp>
 #include <string>
 #include <vector>
 
@@ -29,7 +28,7 @@ struct effect_record {
   sim::time_us at_us = 0;
   std::string consumer;
   std::string resource;
-  std::string token;  ///< Callback token the resource works for ("" if none).
+  std::string token;    ///< Callback token the resource works for ("" if none).
   bool created = true;  ///< false: deleted.
 };
 

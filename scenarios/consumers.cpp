@@ -101,10 +101,10 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
   if (spec_.extend_visibility && spec_.behavior != consumer_behavior::slow) {
     // Keep the message hidden for the whole job plus a margin, within SQS's 12-hour cap.
     const std::int64_t seconds = std::min<std::int64_t>(work_us / sim::k_second_us + 30, 43'000);
-    const models::api_result r = ctx.sqs("ChangeMessageVisibility",
-                                         {{"QueueUrl", ctx.queue_url()},
-                                          {"ReceiptHandle", j.receipt_handle},
-                                          {"VisibilityTimeout", seconds}});
+    const models::api_result r =
+        ctx.sqs("ChangeMessageVisibility", {{"QueueUrl", ctx.queue_url()},
+                                            {"ReceiptHandle", j.receipt_handle},
+                                            {"VisibilityTimeout", seconds}});
     ctx.log("visibility_extended",
             {{"message_id", j.message_id}, {"seconds", seconds}, {"ok", r.ok()}});
   }
@@ -125,7 +125,7 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
 }
 
 callback_worker::execution_state callback_worker::execution_of(pipesim::context& ctx,
-                                                                const std::string& arn) {
+                                                               const std::string& arn) {
   const models::api_result r =
       ctx.sagemaker("DescribePipelineExecution", {{"PipelineExecutionArn", arn}});
   if (!r.ok()) {
@@ -158,7 +158,8 @@ constexpr std::int64_t k_sdk_max_backoff_ms = 20'000;
 // The jitter is a choice point in milliseconds; its nominal value is the shortest sleep, 1 ms (a
 // retry never lands at the very instant of the failure it retries).
 std::int64_t sdk_backoff_ms(pipesim::context& ctx, int failed_attempt) {
-  const std::int64_t cap_ms = std::min<std::int64_t>(1000LL << (failed_attempt - 1), k_sdk_max_backoff_ms);
+  const std::int64_t cap_ms =
+      std::min<std::int64_t>(1000LL << (failed_attempt - 1), k_sdk_max_backoff_ms);
   return ctx.choose_between("retry_backoff_ms", 1, cap_ms);
 }
 
@@ -189,9 +190,9 @@ void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, 
     // if the first call landed before the error came back.
     if (attempt < k_sdk_max_attempts) {
       const std::int64_t backoff_ms = sdk_backoff_ms(ctx, attempt);
-      ctx.after(backoff_ms * sim::k_millisecond_us, [this, j, success, attempt](pipesim::context& c) {
-        answer(c, j, success, attempt + 1);
-      });
+      ctx.after(
+          backoff_ms * sim::k_millisecond_us,
+          [this, j, success, attempt](pipesim::context& c) { answer(c, j, success, attempt + 1); });
       return;
     }
     // Out of attempts: keep the message; it becomes visible again and the job is redone.

@@ -86,7 +86,8 @@ json expand(const json& v, const std::map<std::string, json>& bound) {
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
     if (s.find("${") == std::string::npos) return v;
-    if (s.rfind("${", 0) == 0 && s.find('}') == s.size() - 1 && s.find("${", 2) == std::string::npos) {
+    if (s.rfind("${", 0) == 0 && s.find('}') == s.size() - 1 &&
+        s.find("${", 2) == std::string::npos) {
       return resolve(s.substr(2, s.size() - 3), bound);
     }
     std::string out;
@@ -194,9 +195,9 @@ class world {
   effect_log effects_;
   std::vector<std::unique_ptr<consumer_host>> consumers_;
   std::vector<pipesim::consumer_factory> factories_;  // by consumer index
-  std::map<std::string, json> bound_;              // "as" name -> the whole response
-  std::map<std::string, std::string> bound_arns_;  // "as" name -> execution ARN
-  std::map<std::string, int> retries_;             // execution ARN -> accepted retries
+  std::map<std::string, json> bound_;                 // "as" name -> the whole response
+  std::map<std::string, std::string> bound_arns_;     // "as" name -> execution ARN
+  std::map<std::string, int> retries_;                // execution ARN -> accepted retries
   // Execution ARN -> its status and since when, for "by" expectations.
   std::map<std::string, std::pair<pl::execution_status, sim::time_us>> status_since_;
   sim::lane_id actions_lane_ = sim_.lane("actions");
@@ -313,10 +314,9 @@ void world::call_action(std::size_t i, int attempt) {
       out.error_message = r.error->message;
     }
     ++actions_run_;
-    sim_.record("action.result", {{"index", i},
-                                  {"call", a.call},
-                                  {"ok", r.ok()},
-                                  {"error", r.ok() ? "" : r.error->code}});
+    sim_.record(
+        "action.result",
+        {{"index", i}, {"call", a.call}, {"ok", r.ok()}, {"error", r.ok() ? "" : r.error->code}});
   };
   json request;
   try {
@@ -344,10 +344,11 @@ void world::start_consumers() {
     if (!known) {
       std::string names;
       for (const consumer_spec& c : sc_.consumers) names += (names.empty() ? "" : ", ") + c.name;
-      throw scenario_error(sc_.file, {problem{"/consumers", "run options replace consumer \"" +
-                                                                name + "\", which the scenario "
-                                                                "does not have (it has: " +
-                                                                names + ")"}});
+      throw scenario_error(sc_.file,
+                           {problem{"/consumers", "run options replace consumer \"" + name +
+                                                      "\", which the scenario "
+                                                      "does not have (it has: " +
+                                                      names + ")"}});
     }
   }
   effects_.on_double_create([this](const effect_record& r) {
@@ -601,10 +602,10 @@ void world::final_checks(run_report& report) {
         // within the deadline. What is still open then is the finding.
         const std::string open = unsettled();
         if (!open.empty()) {
-          violate("liveness",
-                  "not settled " + sim::format_duration(*options_.heal_deadline_us) +
-                      " after the heal point (" + sim::format_duration(*options_.heal_at_us) +
-                      "; --heal-deadline sets the bound): " + open);
+          violate("liveness", "not settled " + sim::format_duration(*options_.heal_deadline_us) +
+                                  " after the heal point (" +
+                                  sim::format_duration(*options_.heal_at_us) +
+                                  "; --heal-deadline sets the bound): " + open);
         }
       }
       for (const std::string& arn : sagemaker_.execution_arns()) {
@@ -615,8 +616,9 @@ void world::final_checks(run_report& report) {
         }
       }
       for (const std::string& arn : timed_out_) {
-        violate("liveness", "execution " + arn + " ended only through SageMaker's execution "
-                            "timeout (execution.timeout = " +
+        violate("liveness", "execution " + arn +
+                                " ended only through SageMaker's execution "
+                                "timeout (execution.timeout = " +
                                 sim::format_duration(execution_timeout_us_) +
                                 "): nothing ever finished it");
       }
@@ -624,16 +626,19 @@ void world::final_checks(run_report& report) {
   }
   // Leaks are judged only at a true end: every execution terminal and no consumer busy.
   if (contains(sc_.expect.invariants, "no_leaked_resources") && !effects_.alive().empty()) {
-    bool settled = std::none_of(consumers_.begin(), consumers_.end(),
-                                [](const auto& c) { return c->busy(); });
+    bool settled =
+        std::none_of(consumers_.begin(), consumers_.end(), [](const auto& c) { return c->busy(); });
     for (const std::string& arn : sagemaker_.execution_arns()) {
       settled = settled && pl::is_terminal(sagemaker_.observe(arn).status);
     }
     if (settled) {
       std::string names;
-      for (const auto& [resource, r] : effects_.alive()) names += (names.empty() ? "" : ", ") + resource;
-      violate("no_leaked_resources", "at the end of the run, with every execution terminal and "
-                                     "no consumer busy, these resources are still alive: " + names);
+      for (const auto& [resource, r] : effects_.alive())
+        names += (names.empty() ? "" : ", ") + resource;
+      violate("no_leaked_resources",
+              "at the end of the run, with every execution terminal and "
+              "no consumer busy, these resources are still alive: " +
+                  names);
     }
   }
   for (const std::string& name : sc_.expect.invariants) {
@@ -665,8 +670,7 @@ void world::final_checks(run_report& report) {
     const pl::execution_observation e = sagemaker_.observe(arn->second);
     if (x.status) {
       const std::string actual(pl::to_string(e.status));
-      report.expectations.push_back({"execution " + name + " is " + *x.status,
-                                     actual == *x.status,
+      report.expectations.push_back({"execution " + name + " is " + *x.status, actual == *x.status,
                                      "it is " + actual + decided_by_knob(e, nullptr)});
       if (x.by_us) {
         const auto since = status_since_.find(arn->second);
@@ -674,8 +678,7 @@ void world::final_checks(run_report& report) {
             since == status_since_.end() ? sim_.now() : since->second.second;
         const bool ok = actual == *x.status && reached_us <= *x.by_us;
         report.expectations.push_back(
-            {"execution " + name + " is " + *x.status + " by " + sim::format_duration(*x.by_us),
-             ok,
+            {"execution " + name + " is " + *x.status + " by " + sim::format_duration(*x.by_us), ok,
              actual == *x.status ? "it became " + actual + " at " + sim::format_duration(reached_us)
                                  : "it is " + actual});
       }
@@ -774,12 +777,22 @@ run_report world::run() {
 // codes at any status. A bare 429 without such a code is not retried.
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 bool retryable(const models::api_error& e) noexcept {
-  static constexpr std::string_view k_codes[] = {
-      "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "Throttling",
-      "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException",
-      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-      "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException"};
+  static constexpr std::string_view k_codes[] = {"RequestTimeout",
+                                                 "RequestTimeoutException",
+                                                 "PriorRequestNotComplete",
+                                                 "Throttling",
+                                                 "ThrottlingException",
+                                                 "ThrottledException",
+                                                 "RequestThrottledException",
+                                                 "TooManyRequestsException",
+                                                 "ProvisionedThroughputExceededException",
+                                                 "TransactionInProgressException",
+                                                 "RequestLimitExceeded",
+                                                 "BandwidthLimitExceeded",
+                                                 "LimitExceededException",
+                                                 "RequestThrottled",
+                                                 "SlowDown",
+                                                 "EC2ThrottledException"};
   for (const std::string_view c : k_codes) {
     if (e.code == c) return true;
   }

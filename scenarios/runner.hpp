@@ -6,8 +6,6 @@
 #include "scenarios/scenario.hpp"
 #include "sim/simulation.hpp"
 
-#include <pipesim/consumer.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -15,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <pipesim/consumer.hpp>
 #include <string>
 #include <vector>
 
@@ -94,9 +93,9 @@ struct run_report {
   std::uint64_t events = 0;
   std::uint64_t trace_records = 0;
   std::uint64_t digest = 0;
-  std::vector<std::uint64_t> choices;  ///< Every pick, for replay_strategy.
+  std::vector<std::uint64_t> choices;          ///< Every pick, for replay_strategy.
   std::vector<sim::choice_record> choice_log;  ///< The same picks with their labels and times.
-  nlohmann::json knobs;                ///< Resolved: {"sqs": {...}, "sagemaker": {...}}.
+  nlohmann::json knobs;                        ///< Resolved: {"sqs": {...}, "sagemaker": {...}}.
   std::vector<execution_outcome> executions;
   std::vector<action_outcome> actions;
   std::vector<check_result> expectations;

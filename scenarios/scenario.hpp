@@ -160,6 +160,11 @@ struct scenario {
   expectations expect;
 };
 
+/// The members of every closed object of the format, keyed by the object's JSON pointer in
+/// scenario.schema.json. The validator takes its lists from here, and a test checks that the
+/// schema declares exactly these, so `pipesim validate` and the schema accept the same members.
+const std::map<std::string, std::vector<std::string>>& closed_objects();
+
 /// The built-in invariants, by the names scenario files use.
 const std::vector<std::string>& invariant_names();
 

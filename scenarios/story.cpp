@@ -72,7 +72,9 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
   const auto about_execution = [&](const json& r) {
     return all || executions.count(str(r, "execution")) > 0;
   };
-  const auto about_message = [&](const json& r) { return messages.count(str(r, "message_id")) > 0; };
+  const auto about_message = [&](const json& r) {
+    return messages.count(str(r, "message_id")) > 0;
+  };
   const auto about_token = [&](const json& r) { return tokens.count(str(r, "token")) > 0; };
 
   std::vector<entry> entries;
@@ -81,8 +83,9 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
     const std::string type = str(r, "type");
     const sim::time_us t = r.value("t", sim::time_us{0});
     const std::string consumer = str(r, "consumer");
-    const std::string msg = "message " + short_id(str(r, "message_id")) +
-                            (r.value("copy", 0) > 0 ? " (copy " + std::to_string(r.value("copy", 0)) + ")" : "");
+    const std::string msg =
+        "message " + short_id(str(r, "message_id")) +
+        (r.value("copy", 0) > 0 ? " (copy " + std::to_string(r.value("copy", 0)) + ")" : "");
     std::string text;
     if (type == "pipeline.execution_status" && about_execution(r)) {
       text = "execution " + short_arn(str(r, "execution")) + " is " + str(r, "to");
@@ -95,10 +98,12 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
                                       : ": SQS answered " + str(r, "error"));
     } else if (type == "pipeline.callback_resolved" && about_execution(r)) {
       text = "SageMaker takes the " + str(r, "outcome") + " answer for token " + str(r, "token");
-    } else if (type == "pipeline.callback_answer_rejected" && (about_execution(r) || about_token(r))) {
+    } else if (type == "pipeline.callback_answer_rejected" &&
+               (about_execution(r) || about_token(r))) {
       text = "SageMaker rejects an answer for token " + str(r, "token") + ": " + str(r, "error");
     } else if (type == "sqs.message_received" && about_message(r)) {
-      text = "SQS delivers " + msg + " (receive " + std::to_string(r.value("receive_count", 0)) + ")";
+      text =
+          "SQS delivers " + msg + " (receive " + std::to_string(r.value("receive_count", 0)) + ")";
     } else if (type == "sqs.message_returned" && about_message(r)) {
       text = msg + " is back in queue " + str(r, "queue") + " (" + str(r, "reason") + ")";
     } else if (type == "sqs.message_moved_to_dlq" && about_message(r)) {
@@ -134,8 +139,9 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
     if (!text.empty()) entries.push_back({t, order++, std::move(text)});
   }
   for (const story_mark& m : marks) {
-    entries.push_back({m.at_us, 0, "* deviation: " + m.label + " = " + std::to_string(m.pick) +
-                                       " (of " + std::to_string(m.options) + ")"});
+    entries.push_back({m.at_us, 0,
+                       "* deviation: " + m.label + " = " + std::to_string(m.pick) + " (of " +
+                           std::to_string(m.options) + ")"});
   }
   // Deviations go first among the records of their instant: a choice is made before its effect.
   std::stable_sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) {

@@ -77,8 +77,9 @@ recorded_trace read_trace(const std::string& path) {
   }
   if (!t.end.contains("file_digest") ||
       sim::format_digest(file_digest(lines.front(), t.end)) != t.end.value("file_digest", "")) {
-    throw bad("edited trace: its header or end line (seed, knobs, scenario or choice picks) does "
-              "not match the file digest in its end line");
+    throw bad(
+        "edited trace: its header or end line (seed, knobs, scenario or choice picks) does "
+        "not match the file digest in its end line");
   }
   return t;
 }

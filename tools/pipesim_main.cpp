@@ -3,12 +3,10 @@
 #include "kernel_demo.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
-#include "sim/pct_strategy.hpp"
-#include "sim/simulation.hpp"
 #include "scenarios/story.hpp"
 #include "scenarios/trace_file.hpp"
-
-#include <pipesim/explore.hpp>
+#include "sim/pct_strategy.hpp"
+#include "sim/simulation.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -22,12 +20,12 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <pipesim/explore.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 #ifndef PIPESIM_VERSION
 #define PIPESIM_VERSION "unknown"
@@ -71,11 +69,11 @@ int run_demo(const run_options& o) {
   if (!o.trace_path.empty()) {
     file.emplace(o.trace_path);
     file->header({{"pipesim_trace", scenarios::k_trace_format},
-                      {"version", PIPESIM_VERSION},
-                      {"demo", "kernel"},
-                      {"seed", o.seed},
-                      {"strategy", o.strategy},
-                      {"until", o.until}});
+                  {"version", PIPESIM_VERSION},
+                  {"demo", "kernel"},
+                  {"seed", o.seed},
+                  {"strategy", o.strategy},
+                  {"until", o.until}});
     s.trace().set_sink(&file->stream());
   }
   const pipesim::tools::kernel_demo_result r = pipesim::tools::run_kernel_demo(s, horizon_us);
@@ -238,8 +236,8 @@ int replay_trace(const std::string& path, bool summary) {
   if (!out.identical) {
     std::cout << "diverged at event " << out.diverged_at << " (trace line " << out.diverged_at + 2
               << ")\n"
-              << "  recorded: " << (out.recorded.empty() ? "(the recording ends here)" : out.recorded)
-              << "\n"
+              << "  recorded: "
+              << (out.recorded.empty() ? "(the recording ends here)" : out.recorded) << "\n"
               << "  replayed: " << (out.replayed.empty() ? "(the replay ends here)" : out.replayed)
               << '\n';
     return k_exit_check_failed;
@@ -292,7 +290,8 @@ std::string failure_trace_path(const std::string& scenario_name, std::uint64_t s
   const std::string stem = "pipesim-failure-" + file_safe(scenario_name) + "-seed" +
                            std::to_string(seed) + "-run" + std::to_string(run);
   std::string path = stem + ".jsonl";
-  for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".jsonl";
+  for (int n = 2; std::filesystem::exists(path); ++n)
+    path = stem + "-" + std::to_string(n) + ".jsonl";
   return path;
 }
 
@@ -358,34 +357,34 @@ int explore_file(const explore_cli& o) {
   const double sim_seconds = static_cast<double>(r.sim_time_us) / sim::k_second_us;
   const double executed_sim_seconds =
       static_cast<double>(r.sim_time_executed_us) / sim::k_second_us;
-  nlohmann::json out{{"scenario", sc.name},
-                     {"file", o.file},
-                     {"seed", o.seed},
-                     {"strategy", o.strategy},
-                     {"jobs", options.jobs},
-                     {"runs", r.runs},
-                     {"runs_planned", o.runs},
-                     {"events", r.events},
-                     {"seconds", r.seconds},
-                     {"runs_executed", r.runs_executed},
-                     {"runs_per_second",
-                      r.seconds > 0 ? static_cast<double>(r.runs_executed) / r.seconds : 0},
-                     {"sim_seconds", sim_seconds},
-                     {"heal_at", sim::format_duration(r.heal_at_us)},
-                     {"heal_deadline", sim::format_duration(r.heal_deadline_us)},
-                     {"reached_before_heal",
-                      {{"callback_message", r.runs_reaching_callback_message},
-                       {"receive", r.runs_reaching_receive},
-                       {"answer", r.runs_reaching_answer}}},
-                     {"warnings", r.warnings},
-                     {"ok", !r.failure.has_value()}};
+  nlohmann::json out{
+      {"scenario", sc.name},
+      {"file", o.file},
+      {"seed", o.seed},
+      {"strategy", o.strategy},
+      {"jobs", options.jobs},
+      {"runs", r.runs},
+      {"runs_planned", o.runs},
+      {"events", r.events},
+      {"seconds", r.seconds},
+      {"runs_executed", r.runs_executed},
+      {"runs_per_second", r.seconds > 0 ? static_cast<double>(r.runs_executed) / r.seconds : 0},
+      {"sim_seconds", sim_seconds},
+      {"heal_at", sim::format_duration(r.heal_at_us)},
+      {"heal_deadline", sim::format_duration(r.heal_deadline_us)},
+      {"reached_before_heal",
+       {{"callback_message", r.runs_reaching_callback_message},
+        {"receive", r.runs_reaching_receive},
+        {"answer", r.runs_reaching_answer}}},
+      {"warnings", r.warnings},
+      {"ok", !r.failure.has_value()}};
   if (o.strategy == "pct") out["pct"] = {{"depth", o.depth}, {"expected_steps", r.expected_steps}};
 
   std::string trace_path;
   if (r.failure) {
     const pipesim::explore_failure& f = *r.failure;
-    trace_path = o.trace_path.empty() ? failure_trace_path(sc.name, o.seed, f.run_index)
-                                      : o.trace_path;
+    trace_path =
+        o.trace_path.empty() ? failure_trace_path(sc.name, o.seed, f.run_index) : o.trace_path;
     nlohmann::json header = scenarios::trace_header(sc, f.report, PIPESIM_VERSION);
     scenarios::add_replay_settings(header, f.replay_options());
     header["faults"] = f.profile.to_string();
@@ -441,7 +440,8 @@ int explore_file(const explore_cli& o) {
   std::cout << "FAIL at run " << f.run_index << ", run seed " << f.seed << ": " << f.failed_check
             << '\n'
             << "  profile: " << f.original_profile.to_string() << '\n';
-  const char* schedule_title = "minimal schedule (every other choice point takes its nominal option):\n";
+  const char* schedule_title =
+      "minimal schedule (every other choice point takes its nominal option):\n";
   if (o.no_shrink) {
     std::cout << "not shrunk (--no-shrink): " << f.deviations.size() << " deviation"
               << (f.deviations.size() == 1 ? "" : "s") << " from the nominal schedule in "
@@ -458,8 +458,8 @@ int explore_file(const explore_cli& o) {
   if (!o.no_shrink || f.deviations.size() <= 20) {
     std::cout << schedule_title;
     for (const pipesim::deviation& d : f.deviations) {
-      std::cout << "  #" << d.position << " at " << sim::format_duration(d.at_us) << "  "
-                << d.label << " = " << d.pick << " (of " << d.options << ")\n";
+      std::cout << "  #" << d.position << " at " << sim::format_duration(d.at_us) << "  " << d.label
+                << " = " << d.pick << " (of " << d.options << ")\n";
     }
   }
   print_failed_checks(f.report);

@@ -11,14 +11,13 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-#include <pipesim/consumer.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
+#include <pipesim/consumer.hpp>
 #include <string>
 #include <vector>
 
@@ -28,13 +27,13 @@ namespace pipesim {
 /// Swarm testing (Groce et al., ISSTA 2012): turning whole classes off in some runs finds bugs
 /// that one always-on mix hides, e.g. a duplicate-delivery bug masked by crashes that happen first.
 struct fault_profile {
-  double duplicates = 0;     ///< sqs.duplicate.probability: a copy per send/receive.
-  bool reordering = false;   ///< sqs.reorder.window widened: deliveries out of send order.
-  double crashes = 0;        ///< Consumer process crash probability at each crash point.
-  double throttling = 0;     ///< SageMaker ThrottlingException probability per call.
-  double server_errors = 0;  ///< 5xx (InternalFailure/ServiceUnavailable) per call, both APIs.
+  double duplicates = 0;       ///< sqs.duplicate.probability: a copy per send/receive.
+  bool reordering = false;     ///< sqs.reorder.window widened: deliveries out of send order.
+  double crashes = 0;          ///< Consumer process crash probability at each crash point.
+  double throttling = 0;       ///< SageMaker ThrottlingException probability per call.
+  double server_errors = 0;    ///< 5xx (InternalFailure/ServiceUnavailable) per call, both APIs.
   bool stale_handles = false;  ///< sqs.stale_delete.policy: deleting with an old handle may fail.
-  bool delays = false;       ///< API latency, send-to-visible latency, Stopping message delay.
+  bool delays = false;         ///< API latency, send-to-visible latency, Stopping message delay.
 
   /// "duplicates=0.05 reordering=on crashes=off ..." (every class, in this order).
   std::string to_string() const;
@@ -84,9 +83,9 @@ sim::time_us default_heal_at(const scenarios::scenario& sc);
 struct explore_options {
   std::uint64_t runs = 1000;
   std::uint64_t seed = 1;
-  std::string strategy = "random";  ///< "random" or "pct".
-  std::uint32_t pct_depth = 3;      ///< PCT's bug depth d.
-  unsigned jobs = 1;                ///< Worker threads; results do not depend on it.
+  std::string strategy = "random";               ///< "random" or "pct".
+  std::uint32_t pct_depth = 3;                   ///< PCT's bug depth d.
+  unsigned jobs = 1;                             ///< Worker threads; results do not depend on it.
   std::optional<sim::time_us> heal_at_us;        ///< Default: plan_heal(scenario).
   std::optional<sim::time_us> heal_deadline_us;  ///< Default: plan_heal(scenario).
   /// Fix the fault profile instead of drawing one per run (swarm).

@@ -1520,7 +1520,8 @@ std::string service::create_pipeline(const std::string& name, const json& defini
 
 api_result service::call(std::string_view operation, const json& request) {
   api_result r;
-  if (impl_->sim.chance("pipelines.api.throttle", impl_->knobs.number("api.throttle_probability"))) {
+  if (impl_->sim.chance("pipelines.api.throttle",
+                        impl_->knobs.number("api.throttle_probability"))) {
     // [BC-Retry]: a throttled call is refused before it has any effect; SDKs retry it.
     r = api_result::failure("ThrottlingException", "Rate exceeded");
   } else if (impl_->sim.chance("pipelines.api.server_error",

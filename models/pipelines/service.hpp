@@ -72,7 +72,8 @@ struct step_observation {
   int stopping_messages_sent = 0;          ///< Stopping messages accepted by SQS, all attempts.
   int token_resolutions = 0;               ///< Successful Send* answers, all attempts.
   std::vector<step_status> history;
-  std::string failure_reason;  ///< FailureReason as ListPipelineExecutionSteps shows it (observe()).
+  std::string
+      failure_reason;  ///< FailureReason as ListPipelineExecutionSteps shows it (observe()).
 };
 
 /// What invariant checkers see of one execution.

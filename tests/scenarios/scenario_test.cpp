@@ -4,7 +4,11 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 using nlohmann::json;
 
@@ -74,12 +78,18 @@ BOOST_AUTO_TEST_CASE(top_level_errors_name_the_member) {
       [](json& d) {
         d["knobs"] = {{"stop.no_such_knob", 1}};
       },
-      "/knobs", "unknown knob");
+      "/knobs/stop.no_such_knob", "unknown knob");
+  // A misspelt knob: its own pointer, and the closest known name.
+  expect_problem(
+      [](json& d) {
+        d["knobs"] = {{"stop.answer_failure_step_statu", "Failed"}};
+      },
+      "/knobs/stop.answer_failure_step_statu", "did you mean \"stop.answer_failure_step_status\"");
   expect_problem(
       [](json& d) {
         d["knobs"] = {{"sqs.duplicate.probability", "high"}};
       },
-      "/knobs", "expects a value like");
+      "/knobs/sqs.duplicate.probability", "expects a value like");
 }
 
 BOOST_AUTO_TEST_CASE(queue_errors_name_the_attribute_and_its_range) {
@@ -102,7 +112,7 @@ BOOST_AUTO_TEST_CASE(queue_errors_name_the_attribute_and_its_range) {
       [](json& d) {
         d["queues"]["callbacks"]["adversity"] = {{"sqs.nope", 1}};
       },
-      "/queues/callbacks/adversity", "unknown knob");
+      "/queues/callbacks/adversity/sqs.nope", "unknown knob");
 }
 
 BOOST_AUTO_TEST_CASE(pipeline_errors_point_into_the_definition) {
@@ -219,6 +229,64 @@ BOOST_AUTO_TEST_CASE(a_syntax_error_gives_line_and_column) {
   } catch (const scenarios::scenario_error& e) {
     BOOST_TEST(std::string(e.what()).find("invalid JSON at line 3, column") != std::string::npos,
                e.what());
+  }
+}
+
+// The schema and the validator accept exactly the same members: every closed object of
+// scenario.schema.json (properties with additionalProperties false) lists the same names as the
+// validator's table, and the table has no object the schema lacks.
+namespace {
+void closed_in_schema(const json& node, const std::string& pointer,
+                      std::map<std::string, std::vector<std::string>>& out) {
+  if (node.is_object()) {
+    if (node.contains("properties") && node.value("additionalProperties", true) == false) {
+      std::vector<std::string> names;
+      for (const auto& [name, value] : node["properties"].items()) names.push_back(name);
+      out[pointer] = names;
+    }
+    for (const auto& [key, value] : node.items()) {
+      std::string token;
+      for (const char c : key) token += c == '/' ? std::string("~1") : std::string(1, c);
+      closed_in_schema(value, pointer + "/" + token, out);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      closed_in_schema(node[i], pointer + "/" + std::to_string(i), out);
+    }
+  }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(schema_and_validator_accept_the_same_members) {
+  std::ifstream in(std::string(PIPESIM_SOURCE_DIR) + "/scenarios/scenario.schema.json");
+  BOOST_REQUIRE(in);
+  std::map<std::string, std::vector<std::string>> schema;
+  closed_in_schema(json::parse(in), "", schema);
+  std::map<std::string, std::vector<std::string>> validator = scenarios::closed_objects();
+  for (auto* m : {&schema, &validator}) {
+    for (auto& [pointer, names] : *m) std::sort(names.begin(), names.end());
+  }
+  for (const auto& [pointer, names] : schema) {
+    BOOST_TEST_CONTEXT("schema object " << pointer) {
+      BOOST_REQUIRE(validator.count(pointer) == 1);
+      BOOST_TEST(validator.at(pointer) == names, boost::test_tools::per_element());
+    }
+  }
+  for (const auto& [pointer, names] : validator) {
+    BOOST_TEST_CONTEXT("validator object " << pointer) { BOOST_TEST(schema.count(pointer) == 1); }
+  }
+}
+
+// The model's name for a Lambda step's limit is not a scenario member, for the validator as for
+// the schema.
+BOOST_AUTO_TEST_CASE(lambda_timeout_is_not_a_scenario_member) {
+  json doc = minimal();
+  doc["pipelines"]["p"]["steps"] = {{"Wait", {{"lambda_timeout", "1m"}}}};
+  try {
+    scenarios::parse_scenario(doc, "t.json");
+    BOOST_FAIL("accepted lambda_timeout");
+  } catch (const scenarios::scenario_error& e) {
+    BOOST_TEST(e.problems().front().pointer == "/pipelines/p/steps/Wait/lambda_timeout");
   }
 }
 
