@@ -2,10 +2,12 @@
 #include "scenarios/runner.hpp"
 
 #include "scenarios/scenario.hpp"
+#include "sim/strategy.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
 
+#include <algorithm>
 #include <string>
 
 BOOST_AUTO_TEST_SUITE(runner_test)
@@ -84,6 +86,75 @@ RC_BOOST_PROP(invariants_hold_under_adversity_for_the_correct_consumer, (std::ui
   o.seed = seed;
   const scenarios::run_report r = scenarios::run_scenario(sc, std::move(o));
   for (const scenarios::check_result& c : r.invariants) RC_ASSERT(c.ok);
+}
+
+// A scenario can script a consumer step by step: "as" binds the whole response and a path
+// reaches into it (ReceiveMessage's first message's receipt handle feeds DeleteMessage).
+BOOST_AUTO_TEST_CASE(an_action_can_use_any_member_of_an_earlier_response) {
+  const nlohmann::json doc = nlohmann::json::parse(R"({
+    "pipesim": 1, "name": "scripted", "queues": {"jobs": {"visibility_timeout": "30s"}},
+    "actions": [
+      {"at": "0s", "call": "SendMessage", "as": "sent",
+       "params": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                  "MessageBody": "hello"}},
+      {"at": "1s", "call": "ReceiveMessage", "as": "got",
+       "params": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                  "WaitTimeSeconds": 0}},
+      {"at": "2s", "call": "DeleteMessage", "expect": {"ok": true},
+       "params": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                  "ReceiptHandle": "${got.Messages[0].ReceiptHandle}"}},
+      {"at": "3s", "call": "ReceiveMessage", "as": "none",
+       "params": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                  "WaitTimeSeconds": 0}},
+      {"at": "4s", "call": "DeleteMessage", "expect": {"error": "UnresolvedReference"},
+       "params": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                  "ReceiptHandle": "${none.Messages.0.ReceiptHandle}"}}
+    ],
+    "expect": {"queues": {"jobs": {"sent": 1, "received": {"min": 1, "max": 1}, "deleted": 1}},
+               "invariants": ["message_conservation"]}
+  })");
+  scenarios::run_options o;
+  o.strategy = std::make_unique<sim::nominal_strategy>();
+  const scenarios::run_report r =
+      scenarios::run_scenario(scenarios::parse_scenario(doc, "t"), std::move(o));
+  BOOST_TEST(r.ok(), failures(r));
+  const nlohmann::json j = r.to_json();
+  // --json shows each action's response body: the MessageId SendMessage returned is the one
+  // ReceiveMessage delivered.
+  BOOST_TEST(j["actions"]["0"]["response"]["MessageId"] ==
+             j["actions"]["1"]["response"]["Messages"][0]["MessageId"]);
+  BOOST_TEST(j["actions"]["4"]["error"]["message"].get<std::string>().find("has no \"Messages\"") !=
+             std::string::npos);
+}
+
+// A count range holds for any count inside it and fails outside, naming the range.
+BOOST_AUTO_TEST_CASE(queue_counts_accept_a_range) {
+  scenarios::scenario sc = bundled("stop_during_callback");
+  sc.expect.queues["callbacks"].sent = scenarios::count_range{3, 5};
+  const scenarios::run_report r = scenarios::run_scenario(sc);
+  const auto it = std::find_if(r.expectations.begin(), r.expectations.end(),
+                               [](const scenarios::check_result& c) {
+                                 return c.name == "queue callbacks sent between 3 and 5";
+                               });
+  BOOST_REQUIRE(it != r.expectations.end());
+  BOOST_TEST(!it->ok);
+  BOOST_TEST(it->detail == "it is 2");
+}
+
+// An expected status that AWS leaves open and a knob decides: the FAIL line names the knob and
+// its value.
+BOOST_AUTO_TEST_CASE(a_failed_expectation_decided_by_a_knob_names_it) {
+  scenarios::scenario sc = bundled("stop_during_callback");
+  sc.expect.executions["run"].steps["ExternalTraining"] = "Stopped";
+  const scenarios::run_report r = scenarios::run_scenario(sc);
+  const auto it = std::find_if(r.expectations.begin(), r.expectations.end(),
+                               [](const scenarios::check_result& c) {
+                                 return c.name == "execution run step ExternalTraining is Stopped";
+                               });
+  BOOST_REQUIRE(it != r.expectations.end());
+  BOOST_TEST(!it->ok);
+  BOOST_TEST(it->detail.find("stop.answer_failure_step_status = Failed") != std::string::npos,
+             it->detail);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
