@@ -333,17 +333,9 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
       }
     }
     // 5. Fault classes the failure does not need, off (the schedule kept by label).
-    using switch_off = void (*)(fault_profile&);
-    static constexpr switch_off k_classes[] = {[](fault_profile& q) { q.duplicates = 0; },
-                                               [](fault_profile& q) { q.reordering = false; },
-                                               [](fault_profile& q) { q.crashes = 0; },
-                                               [](fault_profile& q) { q.throttling = 0; },
-                                               [](fault_profile& q) { q.server_errors = 0; },
-                                               [](fault_profile& q) { q.stale_handles = false; },
-                                               [](fault_profile& q) { q.delays = false; }};
-    for (switch_off off : k_classes) {
+    for (const fault_class& c : fault_classes()) {
       fault_profile candidate = current_profile;
-      off(candidate);
+      c.set(candidate, false, 0.0);
       if (!(candidate == current_profile) && still_fails_keyed(candidate, keyed(current_log))) {
         progress = true;
       }
@@ -374,7 +366,8 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
   if (o.strategy == "pct") {
     // PCT needs k, the number of choice points in a run: measured on the nominal schedule with
     // every fault class on, so the change points spread over the faults' decision sites too.
-    fault_profile all_on{0.2, true, 0.2, 0.2, 0.2, true, true};
+    fault_profile all_on;
+    for (const fault_class& c : fault_classes()) c.set(all_on, true, 0.2);
     scenarios::run_options opts = base_options(o, o.seed, o.profile.value_or(all_on), heal);
     opts.strategy = std::make_unique<sim::nominal_strategy>();
     result.expected_steps =

@@ -1,8 +1,8 @@
 // Swarm fault profiles.
-#include <pipesim/explore.hpp>
-
 #include "sim/random.hpp"
 
+#include <algorithm>
+#include <pipesim/explore.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -29,8 +29,7 @@ double read_rate(const json& j, const char* key) {
   if (v.is_string() && v == "off") return 0;
   if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
     throw std::invalid_argument(std::string("fault profile: \"") + key +
-                                "\": expected \"off\" or a probability in [0, 1], got " +
-                                v.dump());
+                                "\": expected \"off\" or a probability in [0, 1], got " + v.dump());
   }
   return v.get<double>();
 }
@@ -47,80 +46,109 @@ bool read_flag(const json& j, const char* key) {
 
 }  // namespace
 
+const std::vector<fault_class>& fault_classes() {
+  // The knobs each class moves. Off means the ideal value, not the scenario's: a profile decides
+  // every fault class.
+  static const std::vector<fault_class> classes{
+      {"duplicates", &fault_profile::duplicates, nullptr,
+       [](const fault_profile& p, json& k) { k["sqs.duplicate.probability"] = p.duplicates; }},
+      {"reordering", nullptr, &fault_profile::reordering,
+       [](const fault_profile& p, json& k) {
+         k["sqs.reorder.window"] = p.reordering ? "5s" : "0s";
+       }},
+      // Crashes are the consumer hosts' (run_options::hosts), not a knob.
+      {"crashes", &fault_profile::crashes, nullptr, [](const fault_profile&, json&) {}},
+      {"throttling", &fault_profile::throttling, nullptr,
+       [](const fault_profile& p, json& k) {
+         k["api.throttle_probability"] = p.throttling;
+         k["sqs.api.throttle_probability"] = p.throttling;
+       }},
+      {"server_errors", &fault_profile::server_errors, nullptr,
+       [](const fault_profile& p, json& k) {
+         k["api.server_error_probability"] = p.server_errors;
+         k["sqs.api.server_error_probability"] = p.server_errors;
+       }},
+      {"stale_handles", nullptr, &fault_profile::stale_handles,
+       [](const fault_profile& p, json& k) {
+         k["sqs.stale_delete.policy"] = p.stale_handles ? "succeed_either" : "succeed_delete";
+       }},
+      {"delays", nullptr, &fault_profile::delays, [](const fault_profile& p, json& k) {
+         k["sqs.api.latency_max"] = p.delays ? "100ms" : "0s";
+         k["sqs.send_to_visible.latency_max"] = p.delays ? "2s" : "0s";
+         k["stop.stopping_message_delay_max"] = p.delays ? "30s" : "0s";
+       }}};
+  return classes;
+}
+
 std::string fault_profile::to_string() const {
-  std::ostringstream os;
-  os << "duplicates=" << rate(duplicates) << " reordering=" << (reordering ? "on" : "off")
-     << " crashes=" << rate(crashes) << " throttling=" << rate(throttling)
-     << " server_errors=" << rate(server_errors)
-     << " stale_handles=" << (stale_handles ? "on" : "off") << " delays=" << (delays ? "on" : "off");
-  return os.str();
+  std::string out;
+  for (const fault_class& c : fault_classes()) {
+    out += (out.empty() ? "" : " ") + std::string(c.name) + "=" +
+           (c.rate ? rate(this->*c.rate) : (this->*c.toggle ? "on" : "off"));
+  }
+  return out;
 }
 
 json fault_profile::to_json() const {
-  return {{"duplicates", duplicates},       {"reordering", reordering},
-          {"crashes", crashes},             {"throttling", throttling},
-          {"server_errors", server_errors}, {"stale_handles", stale_handles},
-          {"delays", delays}};
+  json out = json::object();
+  for (const fault_class& c : fault_classes()) {
+    if (c.rate) {
+      out[c.name] = this->*c.rate;
+    } else {
+      out[c.name] = this->*c.toggle;
+    }
+  }
+  return out;
 }
 
 fault_profile fault_profile::from_json(const json& j) {
   if (!j.is_object()) throw std::invalid_argument("fault profile: expected an object");
-  static const char* known[] = {"duplicates",    "reordering",    "crashes", "throttling",
-                                "server_errors", "stale_handles", "delays"};
+  const std::vector<fault_class>& classes = fault_classes();
   for (const auto& [key, value] : j.items()) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (!ok) throw std::invalid_argument("fault profile: unknown fault class \"" + key + "\"");
+    if (std::none_of(classes.begin(), classes.end(),
+                     [&](const fault_class& c) { return key == c.name; })) {
+      throw std::invalid_argument("fault profile: unknown fault class \"" + key + "\"");
+    }
   }
   fault_profile p;
-  p.duplicates = read_rate(j, "duplicates");
-  p.reordering = read_flag(j, "reordering");
-  p.crashes = read_rate(j, "crashes");
-  p.throttling = read_rate(j, "throttling");
-  p.server_errors = read_rate(j, "server_errors");
-  p.stale_handles = read_flag(j, "stale_handles");
-  p.delays = read_flag(j, "delays");
+  for (const fault_class& c : classes) {
+    if (c.rate) {
+      p.*c.rate = read_rate(j, c.name);
+    } else {
+      p.*c.toggle = read_flag(j, c.name);
+    }
+  }
   return p;
 }
 
 json fault_profile::knob_overrides() const {
-  // Off means the ideal value, not the scenario's: a profile decides every fault class.
   json k = json::object();
-  k["sqs.duplicate.probability"] = duplicates;
-  k["sqs.reorder.window"] = reordering ? "5s" : "0s";
-  k["api.throttle_probability"] = throttling;
-  k["sqs.api.throttle_probability"] = throttling;
-  k["api.server_error_probability"] = server_errors;
-  k["sqs.api.server_error_probability"] = server_errors;
-  k["sqs.stale_delete.policy"] = stale_handles ? "succeed_either" : "succeed_delete";
-  k["sqs.api.latency_max"] = delays ? "100ms" : "0s";
-  k["sqs.send_to_visible.latency_max"] = delays ? "2s" : "0s";
-  k["stop.stopping_message_delay_max"] = delays ? "30s" : "0s";
+  for (const fault_class& c : fault_classes()) c.apply(*this, k);
   return k;
 }
 
 int fault_profile::classes_on() const {
-  return (duplicates > 0) + reordering + (crashes > 0) + (throttling > 0) + (server_errors > 0) +
-         stale_handles + delays;
+  const std::vector<fault_class>& classes = fault_classes();
+  return static_cast<int>(std::count_if(classes.begin(), classes.end(),
+                                        [this](const fault_class& c) { return c.on(*this); }));
 }
 
 bool fault_profile::operator==(const fault_profile& o) const {
-  return duplicates == o.duplicates && reordering == o.reordering && crashes == o.crashes &&
-         throttling == o.throttling && server_errors == o.server_errors &&
-         stale_handles == o.stale_handles && delays == o.delays;
+  for (const fault_class& c : fault_classes()) {
+    if (c.rate ? this->*c.rate != o.*c.rate : this->*c.toggle != o.*c.toggle) return false;
+  }
+  return true;
 }
 
 fault_profile swarm_profile(std::uint64_t seed) {
   sim::rng r = sim::rng_streams(seed).stream("swarm");
-  auto maybe_rate = [&r] { return r.chance(0.5) ? k_rates[r.below(3)] : 0.0; };
   fault_profile p;
-  p.duplicates = maybe_rate();
-  p.reordering = r.chance(0.5);
-  p.crashes = maybe_rate();
-  p.throttling = maybe_rate();
-  p.server_errors = maybe_rate();
-  p.stale_handles = r.chance(0.5);
-  p.delays = r.chance(0.5);
+  for (const fault_class& c : fault_classes()) {
+    // A toggle costs one draw, a rate one more when on: the same draws, in the same order, as
+    // long as the table's order stands.
+    const bool on = r.chance(0.5);
+    c.set(p, on, on && c.rate ? k_rates[r.below(3)] : 0.0);
+  }
   return p;
 }
 

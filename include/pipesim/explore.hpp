@@ -47,6 +47,30 @@ struct fault_profile {
   bool operator==(const fault_profile& o) const;
 };
 
+/// One swarm fault class. Every function that handles profiles (printing, parsing, drawing,
+/// shrinking, generating) iterates fault_classes(), so a new class is one row there.
+struct fault_class {
+  const char* name;
+  double fault_profile::*rate;  ///< A class with a rate (0 = off), or nullptr.
+  bool fault_profile::*toggle;  ///< A class that is on or off, or nullptr.
+  /// Sets the knobs (scenarios::run_options::knob_overrides) that realise the class; an off
+  /// class sets them to their ideal values.
+  void (*apply)(const fault_profile& p, nlohmann::json& knobs);
+
+  bool on(const fault_profile& p) const { return rate ? p.*rate > 0 : p.*toggle; }
+  /// Turns the class on (at `r` for a rate class) or off.
+  void set(fault_profile& p, bool on, double r) const {
+    if (rate) {
+      p.*rate = on ? r : 0.0;
+    } else {
+      p.*toggle = on;
+    }
+  }
+};
+
+/// The seven fault classes, in the order profiles print and draw them.
+const std::vector<fault_class>& fault_classes();
+
 /// The profile of run `run_seed`: each class on with probability 1/2, its rate drawn from a small
 /// set of decades. A pure function of the seed.
 fault_profile swarm_profile(std::uint64_t run_seed);

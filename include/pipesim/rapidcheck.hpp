@@ -20,12 +20,10 @@
 // RC_PARAMS reproduce string that replays that exact counterexample.
 #pragma once
 
-#include <pipesim/explore.hpp>
-
-#include <rapidcheck.h>
-
 #include <cstdint>
 #include <ostream>
+#include <pipesim/explore.hpp>
+#include <rapidcheck.h>
 #include <utility>
 #include <vector>
 
@@ -47,7 +45,8 @@ inline void rc_assert_passes(const scenarios::run_report& r) {
 /// choice point it meets. Shrinks towards nominal first, then towards small values.
 inline rc::Gen<std::uint64_t> pick_gen() {
   return rc::gen::map(
-      rc::gen::pair(rc::gen::inRange(0, 4), rc::gen::inRange<std::uint64_t>(1, std::uint64_t{1} << 32)),
+      rc::gen::pair(rc::gen::inRange(0, 4),
+                    rc::gen::inRange<std::uint64_t>(1, std::uint64_t{1} << 32)),
       [](const std::pair<int, std::uint64_t>& p) { return p.first == 1 ? p.second : 0; });
 }
 
@@ -56,18 +55,13 @@ inline rc::Gen<std::uint64_t> pick_gen() {
 /// picks decide when it strikes.
 inline rc::Gen<fault_profile> fault_profile_gen() {
   constexpr double on = 0.05;
-  return rc::gen::map(rc::gen::container<std::vector<bool>>(7, rc::gen::arbitrary<bool>()),
-                      [](const std::vector<bool>& b) {
-                        fault_profile p;
-                        p.duplicates = b[0] ? on : 0.0;
-                        p.reordering = b[1];
-                        p.crashes = b[2] ? on : 0.0;
-                        p.throttling = b[3] ? on : 0.0;
-                        p.server_errors = b[4] ? on : 0.0;
-                        p.stale_handles = b[5];
-                        p.delays = b[6];
-                        return p;
-                      });
+  return rc::gen::map(
+      rc::gen::container<std::vector<bool>>(fault_classes().size(), rc::gen::arbitrary<bool>()),
+      [](const std::vector<bool>& b) {
+        fault_profile p;
+        for (std::size_t i = 0; i < b.size(); ++i) fault_classes()[i].set(p, b[i], on);
+        return p;
+      });
 }
 
 inline rc::Gen<schedule> schedule_gen() {
