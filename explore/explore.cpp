@@ -47,7 +47,7 @@ scenarios::run_options base_options(const explore_options& o, std::uint64_t seed
 bool before(const std::optional<sim::time_us>& t, sim::time_us limit) { return t && *t < limit; }
 
 bool failed(const scenarios::run_report& r, const std::string& check) {
-  auto named = [&](const scenarios::check_result& c) { return !c.ok && c.name == check; };
+  auto named = [&](const scenarios::check_result& c) { return !c.ok && c.id == check; };
   return std::any_of(r.invariants.begin(), r.invariants.end(), named) ||
          std::any_of(r.expectations.begin(), r.expectations.end(), named);
 }
@@ -128,7 +128,7 @@ void parallel_for(std::size_t n, unsigned jobs, F&& f) {
 std::string first_failed_check(const scenarios::run_report& r) {
   for (const auto* v : {&r.invariants, &r.expectations}) {
     for (const scenarios::check_result& c : *v) {
-      if (!c.ok) return c.name;
+      if (!c.ok) return c.id;
     }
   }
   return {};

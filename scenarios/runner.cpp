@@ -397,7 +397,7 @@ void world::violate(const std::string& invariant, const std::string& what) {
   const std::string detail = what + " (at t=" + sim::format_duration(sim_.now()) +
                              ", trace position " + std::to_string(sim_.trace().size()) + ", seed " +
                              std::to_string(seed_) + ")";
-  violations_[invariant] = check_result{invariant, false, detail};
+  violations_[invariant] = check_result{invariant, invariant, false, detail};
   sim_.record("invariant.violated", {{"invariant", invariant}, {"detail", what}});
 }
 
@@ -643,7 +643,8 @@ void world::final_checks(run_report& report) {
   }
   for (const std::string& name : sc_.expect.invariants) {
     const auto v = violations_.find(name);
-    report.invariants.push_back(v != violations_.end() ? v->second : check_result{name, true, ""});
+    report.invariants.push_back(v != violations_.end() ? v->second
+                                                       : check_result{name, name, true, ""});
   }
 
   for (std::size_t i = 0; i < sc_.actions.size(); ++i) {
@@ -654,23 +655,26 @@ void world::final_checks(run_report& report) {
                             : o.ok ? "it succeeded"
                                    : "it failed with " + o.error_code;
     if (a.expect_error) {
-      report.expectations.push_back({name + " fails with " + *a.expect_error,
+      report.expectations.push_back({"expect.action." + std::to_string(i),
+                                     name + " fails with " + *a.expect_error,
                                      o.ran && !o.ok && o.error_code == *a.expect_error, got});
     } else if (a.expect_ok) {
-      report.expectations.push_back({name + " succeeds", o.ran && o.ok, got});
+      report.expectations.push_back(
+          {"expect.action." + std::to_string(i), name + " succeeds", o.ran && o.ok, got});
     }
   }
   for (const auto& [name, x] : sc_.expect.executions) {
     const auto arn = bound_arns_.find(name);
     if (arn == bound_arns_.end()) {
-      report.expectations.push_back(
-          {"execution " + name, false, "no execution was bound to \"" + name + "\""});
+      report.expectations.push_back({"expect.execution." + name, "execution " + name, false,
+                                     "no execution was bound to \"" + name + "\""});
       continue;
     }
     const pl::execution_observation e = sagemaker_.observe(arn->second);
     if (x.status) {
       const std::string actual(pl::to_string(e.status));
-      report.expectations.push_back({"execution " + name + " is " + *x.status, actual == *x.status,
+      report.expectations.push_back({"expect.execution." + name + ".status",
+                                     "execution " + name + " is " + *x.status, actual == *x.status,
                                      "it is " + actual + decided_by_knob(e, nullptr)});
       if (x.by_us) {
         const auto since = status_since_.find(arn->second);
@@ -678,7 +682,8 @@ void world::final_checks(run_report& report) {
             since == status_since_.end() ? sim_.now() : since->second.second;
         const bool ok = actual == *x.status && reached_us <= *x.by_us;
         report.expectations.push_back(
-            {"execution " + name + " is " + *x.status + " by " + sim::format_duration(*x.by_us), ok,
+            {"expect.execution." + name + ".by",
+             "execution " + name + " is " + *x.status + " by " + sim::format_duration(*x.by_us), ok,
              actual == *x.status ? "it became " + actual + " at " + sim::format_duration(reached_us)
                                  : "it is " + actual});
       }
@@ -690,7 +695,8 @@ void world::final_checks(run_report& report) {
           it == e.steps.end() ? "never started" : std::string(pl::to_string(it->status));
       const std::string wanted = status ? *status : "never started";
       report.expectations.push_back(
-          {"execution " + name + " step " + step + " is " + wanted, actual == wanted,
+          {"expect.execution." + name + ".steps." + step,
+           "execution " + name + " step " + step + " is " + wanted, actual == wanted,
            "it is " + actual + (it == e.steps.end() ? "" : decided_by_knob(e, &*it))});
     }
   }
@@ -699,7 +705,8 @@ void world::final_checks(run_report& report) {
     auto expect_count = [&](const char* what, const std::optional<count_range>& wanted,
                             std::uint64_t actual) {
       if (!wanted) return;
-      report.expectations.push_back({"queue " + name + " " + what + " " + wanted->to_string(),
+      report.expectations.push_back({"expect.queue." + name + "." + what,
+                                     "queue " + name + " " + what + " " + wanted->to_string(),
                                      wanted->contains(actual), "it is " + std::to_string(actual)});
     };
     expect_count("sent", q.sent, c.sent);
@@ -730,7 +737,7 @@ run_report world::run() {
   } catch (const sim::model_error& e) {
     // A state machine met an event it has no row for: a finding about the model, reported as a
     // failed check (with the seed) rather than a crash.
-    model_failure = check_result{"model_error", false,
+    model_failure = check_result{"model_error", "model_error", false,
                                  std::string(e.what()) + ", seed " + std::to_string(seed_)};
     r = sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
                         "model error"};
@@ -847,7 +854,7 @@ json run_report::to_json() const {
   auto checks = [](const std::vector<check_result>& v) {
     json arr = json::array();
     for (const check_result& c : v)
-      arr.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
+      arr.push_back({{"id", c.id}, {"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
     return arr;
   };
   json reached = json::object();

@@ -55,7 +55,11 @@ struct run_milestones {
 
 /// One expectation or invariant outcome.
 struct check_result {
-  std::string name;
+  /// Stable: an invariant's name ("liveness"), "model_error", or for an expectation its place in
+  /// the file ("expect.execution.run.status", "expect.queue.callbacks.sent", "expect.action.1").
+  /// Tools and tests match this, never the sentence.
+  std::string id;
+  std::string name;  ///< The sentence: "execution run is Stopped".
   bool ok = true;
   std::string detail;
 };

@@ -251,7 +251,7 @@ int replay_trace(const std::string& path, bool summary) {
 bool reproduces(const pipesim::explore_failure& f) {
   for (const auto* checks : {&f.report.invariants, &f.report.expectations}) {
     for (const scenarios::check_result& c : *checks) {
-      if (!c.ok && c.name == f.failed_check) return true;
+      if (!c.ok && c.id == f.failed_check) return true;
     }
   }
   return false;

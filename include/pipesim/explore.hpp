@@ -136,7 +136,7 @@ struct explore_failure {
   std::uint64_t seed = 0;       ///< The run's own seed.
   fault_profile original_profile;
   fault_profile profile;              ///< After shrinking (classes the failure does not need off).
-  std::string failed_check;           ///< The first failed check of the original run.
+  std::string failed_check;           ///< The id of the first failed check of the original run.
   std::size_t original_choices = 0;   ///< Choice points of the original failing run.
   std::vector<std::uint64_t> picks;   ///< The shrunk schedule: every pick, replayable.
   std::vector<deviation> deviations;  ///< Its non-nominal picks.
@@ -184,7 +184,7 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& opt
                        std::vector<std::uint64_t> picks, const std::string& failed_check,
                        const heal_plan& heal);
 
-/// The name of the first failed check of a report ("" if it passed).
+/// The id (check_result::id) of the first failed check of a report ("" if it passed).
 std::string first_failed_check(const scenarios::run_report& r);
 
 /// One run of `sc` under a schedule given as a list: pick i of the list answers the run's i-th

@@ -132,11 +132,11 @@ BOOST_AUTO_TEST_CASE(queue_counts_accept_a_range) {
   scenarios::scenario sc = bundled("stop_during_callback");
   sc.expect.queues["callbacks"].sent = scenarios::count_range{3, 5};
   const scenarios::run_report r = scenarios::run_scenario(sc);
-  const auto it = std::find_if(r.expectations.begin(), r.expectations.end(),
-                               [](const scenarios::check_result& c) {
-                                 return c.name == "queue callbacks sent between 3 and 5";
-                               });
+  const auto it = std::find_if(
+      r.expectations.begin(), r.expectations.end(),
+      [](const scenarios::check_result& c) { return c.id == "expect.queue.callbacks.sent"; });
   BOOST_REQUIRE(it != r.expectations.end());
+  BOOST_TEST(it->name == "queue callbacks sent between 3 and 5");
   BOOST_TEST(!it->ok);
   BOOST_TEST(it->detail == "it is 2");
 }
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(a_failed_expectation_decided_by_a_knob_names_it) {
   const scenarios::run_report r = scenarios::run_scenario(sc);
   const auto it = std::find_if(r.expectations.begin(), r.expectations.end(),
                                [](const scenarios::check_result& c) {
-                                 return c.name == "execution run step ExternalTraining is Stopped";
+                                 return c.id == "expect.execution.run.steps.ExternalTraining";
                                });
   BOOST_REQUIRE(it != r.expectations.end());
   BOOST_TEST(!it->ok);
