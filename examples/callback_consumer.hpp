@@ -11,12 +11,12 @@
 // exploration (see the tests).
 #pragma once
 
-#include <pipesim/consumer.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <pipesim/consumer.hpp>
 #include <string>
 
 namespace examples {
@@ -40,14 +40,14 @@ class callback_consumer final : public pipesim::consumer {
     const std::string token = body["token"].get<std::string>();
     const std::string job = "training-job/" + token;
     // AWS's documents spell the key both ways.
-    const std::string status = body.contains("status") ? body.value("status", "")
-                                                       : body.value("Status", "");
+    const std::string status =
+        body.contains("status") ? body.value("status", "") : body.value("Status", "");
     if (bugs_.delete_before_answer) remove(ctx, m.receipt_handle);
 
     if (status == "Stopping" && !bugs_.ignore_status) {
       // Cancel the job (it takes a while), then report the step failed: only then does the
       // execution reach Stopped.
-      ctx.after(ctx.choose_between("cancel_ms", 1'000, 20'000) * 1'000,
+      ctx.after(std::chrono::milliseconds(ctx.choose_between("cancel_ms", 1'000, 20'000)),
                 [this, job, token, m](pipesim::context& c) {
                   if (c.exists(job)) c.deleted(job);
                   answer(c, token, false, m.receipt_handle);
@@ -60,9 +60,9 @@ class callback_consumer final : public pipesim::consumer {
       if (!running && m.receive_count > 1) {
         // A redelivered message may belong to an execution that was stopped meanwhile (the task
         // that would have deleted it died with a crash): ask before starting anything.
-        const pipesim::api_result d = ctx.sagemaker(
-            "DescribePipelineExecution",
-            {{"PipelineExecutionArn", body.value("pipelineExecutionArn", "")}});
+        const pipesim::api_result d =
+            ctx.sagemaker("DescribePipelineExecution",
+                          {{"PipelineExecutionArn", body.value("pipelineExecutionArn", "")}});
         if (!d.ok()) return;  // unknown: the message comes back and we ask again
         if (d.response.value("PipelineExecutionStatus", "") != "Executing") {
           finish(ctx, m.receipt_handle);
@@ -77,7 +77,7 @@ class callback_consumer final : public pipesim::consumer {
     ctx.sqs("ChangeMessageVisibility", {{"QueueUrl", ctx.queue_url()},
                                         {"ReceiptHandle", m.receipt_handle},
                                         {"VisibilityTimeout", minutes * 60 + 60}});
-    ctx.after(minutes * 60'000'000, [this, job, token, m](pipesim::context& c) {
+    ctx.after(std::chrono::minutes(minutes), [this, job, token, m](pipesim::context& c) {
       if (!c.exists(job)) {  // cancelled by the Stopping message, or finished by another task
         finish(c, m.receipt_handle);
         return;
@@ -111,7 +111,7 @@ class callback_consumer final : public pipesim::consumer {
       return;
     }
     if (attempt >= 3) return;
-    ctx.after(ctx.choose_between("backoff_ms", 0, 100 << attempt) * 1'000,
+    ctx.after(std::chrono::milliseconds(ctx.choose_between("backoff_ms", 0, 100 << attempt)),
               [this, token, success, receipt_handle, attempt](pipesim::context& c) {
                 answer(c, token, success, receipt_handle, attempt + 1);
               });

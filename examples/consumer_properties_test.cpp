@@ -3,21 +3,19 @@
 // consumer under each, and the built-in invariants plus the scenario's expectations judge it.
 #include "callback_consumer.hpp"
 
-#include <pipesim/rapidcheck.hpp>
-
+#include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
 
-#include <boost/test/unit_test.hpp>
-
 #include <memory>
-#include <sstream>
+#include <pipesim/rapidcheck.hpp>
+#include <string>
 
 namespace {
 
 // Start an execution, stop it while the callback step's training job runs.
-const scenarios::scenario& stop_during_training() {
-  static const scenarios::scenario sc =
-      scenarios::load_scenario(PIPESIM_SOURCE_DIR "/examples/stop_during_training.json");
+const pipesim::scenario& stop_during_training() {
+  static const pipesim::scenario sc =
+      pipesim::scenario::load(PIPESIM_SOURCE_DIR "/examples/stop_during_training.json");
   return sc;
 }
 
@@ -25,25 +23,21 @@ std::map<std::string, pipesim::consumer_factory> worker(examples::consumer_bugs 
   return {{"worker", [bugs] { return std::make_unique<examples::callback_consumer>(bugs); }}};
 }
 
-// Runs RapidCheck on a property that must fail, returning the failure (shrunk counterexample
-// and message); a property that passes fails the test.
-rc::detail::FailureResult must_fail(examples::consumer_bugs bugs) {
-  const auto property = [bugs](const pipesim::schedule& s) {
-    pipesim::rc_assert_passes(
-        pipesim::run_schedule(stop_during_training(), s.picks, s.faults, worker(bugs)));
-  };
-  rc::detail::TestMetadata metadata;
-  metadata.id = boost::unit_test::framework::current_test_case().full_name();
-  const rc::detail::TestResult result = rc::detail::checkTestable(property, metadata);
-  rc::detail::FailureResult failure;
-  if (!result.match(failure)) {
-    std::ostringstream os;
-    rc::detail::printResultMessage(result, os);
-    BOOST_FAIL("the property held, so the bug was not found:\n" << os.str());
-  }
-  BOOST_TEST_MESSAGE("found after " << failure.numSuccess << " passing schedules:\n"
-                                    << failure.description);
-  return failure;
+// Checks a property that must fail with RapidCheck's public rc::check, and returns what the
+// minimal counterexample's run reported. RapidCheck shrinks by running candidates and keeping the
+// failing ones, so the last failing run it made is the minimal one.
+std::string must_fail(examples::consumer_bugs bugs) {
+  auto last_failure = std::make_shared<std::string>();
+  const bool held = rc::check("the consumer with this bug fails a schedule",
+                              [bugs, last_failure](const pipesim::schedule& s) {
+                                const pipesim::run_report r = pipesim::run_schedule(
+                                    stop_during_training(), s.picks, s.faults, worker(bugs));
+                                if (!r.ok()) *last_failure = pipesim::describe_failure(r);
+                                pipesim::rc_assert_passes(r);
+                              });
+  BOOST_TEST_REQUIRE(!held, "the property held, so the bug was not found");
+  BOOST_TEST_MESSAGE("minimal counterexample:\n" << *last_failure);
+  return *last_failure;
 }
 
 // The same bug through pipesim::explore: found, shrunk, and the shrunk schedule replays.
@@ -54,15 +48,14 @@ pipesim::explore_failure explored(examples::consumer_bugs bugs) {
   o.consumers = worker(bugs);
   const pipesim::explore_result r = pipesim::explore(stop_during_training(), o);
   BOOST_TEST_REQUIRE(r.failure.has_value(), "explore passed " << r.runs << " runs");
-  scenarios::run_options replay = r.failure->replay_options();
+  pipesim::run_options replay = r.failure->replay_options();
   replay.consumers = o.consumers;
-  const scenarios::run_report again = scenarios::run_scenario(stop_during_training(),
-                                                              std::move(replay));
+  const pipesim::run_report again = pipesim::run(stop_during_training(), replay);
   BOOST_TEST(pipesim::first_failed_check(again) == pipesim::first_failed_check(r.failure->report));
   BOOST_TEST(again.choices == r.failure->report.choices);
-  BOOST_TEST_MESSAGE("explore: run " << r.failure->run_index << ", "
-                                     << r.failure->original_choices << " choice points -> "
-                                     << r.failure->deviations.size() << " deviations\n"
+  BOOST_TEST_MESSAGE("explore: run " << r.failure->run_index << ", " << r.failure->original_choices
+                                     << " choice points -> " << r.failure->deviations.size()
+                                     << " deviations\n"
                                      << pipesim::describe_failure(r.failure->report));
   return *r.failure;
 }
@@ -94,8 +87,7 @@ BOOST_AUTO_TEST_CASE(correct_consumer_passes_exploration) {
 BOOST_AUTO_TEST_CASE(ignoring_status_is_found) {
   // The stop waits for the whole training job instead of its cancellation.
   const auto failure = must_fail({/*ignore_status=*/true, false, false});
-  BOOST_TEST(failure.description.find("FAIL execution run is Stopped by 30m") != std::string::npos,
-             failure.description);
+  BOOST_TEST(failure.find("FAIL execution run is Stopped by 30m") != std::string::npos, failure);
   const pipesim::explore_failure f = explored({true, false, false});
   BOOST_TEST(f.failed_check == "expect.execution.run.by");  // Stopped by 30m
   BOOST_TEST(f.deviations.size() <= 1U);
@@ -103,8 +95,7 @@ BOOST_AUTO_TEST_CASE(ignoring_status_is_found) {
 
 BOOST_AUTO_TEST_CASE(non_idempotent_start_is_found) {
   const auto failure = must_fail({false, /*not_idempotent=*/true, false});
-  BOOST_TEST(failure.description.find("FAIL resource_created_once") != std::string::npos,
-             failure.description);
+  BOOST_TEST(failure.find("FAIL resource_created_once") != std::string::npos, failure);
   const pipesim::explore_failure f = explored({false, true, false});
   BOOST_TEST(f.failed_check == "resource_created_once");
   BOOST_TEST(f.deviations.size() <= 2U);
@@ -112,7 +103,7 @@ BOOST_AUTO_TEST_CASE(non_idempotent_start_is_found) {
 
 BOOST_AUTO_TEST_CASE(deleting_before_answering_is_found) {
   const auto failure = must_fail({false, false, /*delete_before_answer=*/true});
-  BOOST_TEST(failure.description.find("FAIL liveness") != std::string::npos, failure.description);
+  BOOST_TEST(failure.find("FAIL liveness") != std::string::npos, failure);
   const pipesim::explore_failure f = explored({false, false, true});
   BOOST_TEST(f.failed_check == "liveness");
   BOOST_TEST(f.deviations.size() <= 2U);

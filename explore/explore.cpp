@@ -1,4 +1,6 @@
 // The exploration engine: many runs (in parallel, deterministically), then shrinking.
+#include "explore/shrink.hpp"
+#include "scenarios/public_api.hpp"
 #include "sim/list_strategy.hpp"
 #include "sim/pct_strategy.hpp"
 
@@ -24,12 +26,10 @@ double seconds_since(clock_type::time_point t0) {
 
 std::unique_ptr<sim::strategy> inner_strategy(const explore_options& o, std::uint64_t seed,
                                               std::uint64_t expected_steps) {
-  if (o.strategy == "pct") {
+  if (o.strategy == explore_strategy::pct) {
     return std::make_unique<sim::pct_strategy>(seed, o.pct_depth, expected_steps);
   }
-  if (o.strategy == "random") return std::make_unique<sim::random_strategy>(seed);
-  throw std::invalid_argument("explore: unknown strategy \"" + o.strategy +
-                              "\" (expected random or pct)");
+  return std::make_unique<sim::random_strategy>(seed);
 }
 
 scenarios::run_options base_options(const explore_options& o, std::uint64_t seed,
@@ -38,10 +38,14 @@ scenarios::run_options base_options(const explore_options& o, std::uint64_t seed
   r.seed = seed;
   r.trace = false;
   r.consumers = o.consumers;
-  apply_faults(r, profile);
+  detail::apply_faults(r, profile);
   r.heal_at_us = heal.heal_at_us;
   r.heal_deadline_us = heal.heal_deadline_us;
   return r;
+}
+
+std::optional<sim::time_us> microseconds(const std::optional<duration>& d) {
+  return d ? std::optional<sim::time_us>(d->count()) : std::nullopt;
 }
 
 bool before(const std::optional<sim::time_us>& t, sim::time_us limit) { return t && *t < limit; }
@@ -72,10 +76,10 @@ class keyed_strategy final : public sim::strategy {
   std::map<std::string, std::uint64_t> seen_;
 };
 
-std::map<keyed_strategy::key, std::uint64_t> keyed(const std::vector<sim::choice_record>& log) {
+std::map<keyed_strategy::key, std::uint64_t> keyed(const std::vector<choice_record>& log) {
   std::map<keyed_strategy::key, std::uint64_t> out;
   std::map<std::string, std::uint64_t> seen;
-  for (const sim::choice_record& c : log) {
+  for (const choice_record& c : log) {
     const std::uint64_t n = seen[c.label]++;
     if (c.pick != 0) out[{c.label, n}] = c.pick;
   }
@@ -134,17 +138,17 @@ std::string first_failed_check(const scenarios::run_report& r) {
   return {};
 }
 
-scenarios::run_report run_schedule(const scenarios::scenario& sc,
-                                   const std::vector<std::uint64_t>& picks,
-                                   const fault_profile& profile,
-                                   const std::map<std::string, consumer_factory>& consumers,
-                                   std::optional<sim::time_us> heal_at_us, bool keep_trace) {
-  const heal_plan heal = plan_heal(sc, consumers, heal_at_us);
+run_report run_schedule(const scenario& public_sc, const std::vector<std::uint64_t>& picks,
+                        const fault_profile& profile,
+                        const std::map<std::string, consumer_factory>& consumers,
+                        std::optional<duration> heal_at, bool keep_trace) {
+  const scenarios::scenario& sc = detail::scenario_access::parsed(public_sc);
+  const heal_plan heal = detail::plan_heal(sc, consumers, microseconds(heal_at), std::nullopt);
   scenarios::run_options opts;
   opts.consumers = consumers;
   opts.trace = keep_trace;
   opts.keep_trace_lines = keep_trace;
-  apply_faults(opts, profile);
+  detail::apply_faults(opts, profile);
   opts.heal_at_us = heal.heal_at_us;
   opts.heal_deadline_us = heal.heal_deadline_us;
   opts.strategy = std::make_unique<sim::phased_strategy>(
@@ -162,7 +166,7 @@ std::string describe_failure(const scenarios::run_report& r) {
   os << "deviations from the nominal schedule:";
   bool any = false;
   for (std::size_t i = 0; i < r.choice_log.size(); ++i) {
-    const sim::choice_record& c = r.choice_log[i];
+    const choice_record& c = r.choice_log[i];
     if (c.pick == 0) continue;
     any = true;
     os << "\n  #" << i << " at " << sim::format_duration(c.at_us) << "  " << c.label << " = "
@@ -172,15 +176,21 @@ std::string describe_failure(const scenarios::run_report& r) {
   return os.str();
 }
 
-void apply_faults(scenarios::run_options& options, const fault_profile& profile) {
+void detail::apply_faults(scenarios::run_options& options, const fault_profile& profile) {
   options.knob_overrides = profile.knob_overrides();
   options.hosts.crash_probability = profile.crashes;
 }
 
-heal_plan plan_heal(const scenarios::scenario& sc,
-                    const std::map<std::string, consumer_factory>& consumers,
-                    std::optional<sim::time_us> heal_at_us,
-                    std::optional<sim::time_us> heal_deadline_us) {
+heal_plan plan_heal(const scenario& sc, const std::map<std::string, consumer_factory>& consumers,
+                    std::optional<duration> heal_at, std::optional<duration> heal_deadline) {
+  return detail::plan_heal(detail::scenario_access::parsed(sc), consumers, microseconds(heal_at),
+                           microseconds(heal_deadline));
+}
+
+heal_plan detail::plan_heal(const scenarios::scenario& sc,
+                            const std::map<std::string, consumer_factory>& consumers,
+                            std::optional<sim::time_us> heal_at_us,
+                            std::optional<sim::time_us> heal_deadline_us) {
   heal_plan plan;
   scenarios::run_options opts;
   opts.trace = false;
@@ -219,22 +229,24 @@ heal_plan plan_heal(const scenarios::scenario& sc,
   return plan;
 }
 
-sim::time_us default_heal_at(const scenarios::scenario& sc) { return plan_heal(sc).heal_at_us; }
-
-scenarios::run_options explore_failure::replay_options() const {
-  scenarios::run_options r;
+run_options explore_failure::replay_options() const {
+  run_options r;
   r.seed = seed;
-  apply_faults(r, profile);
-  r.heal_at_us = heal_at_us;
-  r.heal_deadline_us = heal_deadline_us;
-  r.strategy = std::make_unique<sim::replay_strategy>(picks);
+  r.picks = picks;
+  r.knob_overrides = profile.knob_overrides();
+  r.crash_probability = profile.crashes;
+  r.heal_at = duration(heal_at_us);
+  r.heal_deadline = duration(heal_deadline_us);
   return r;
 }
 
-explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
-                       std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
-                       std::vector<std::uint64_t> picks, const std::string& failed_check,
-                       const heal_plan& heal) {
+explore_failure detail::shrink(const scenarios::scenario& sc, const explore_options& o,
+                               const failing_run& run, const heal_plan& heal) {
+  const std::uint64_t run_index = run.run_index;
+  const std::uint64_t seed = run.seed;
+  const fault_profile& profile = run.profile;
+  std::vector<std::uint64_t> picks = run.picks;
+  const std::string& failed_check = run.failed_check;
   const clock_type::time_point t0 = clock_type::now();
   explore_failure f;
   f.heal_at_us = heal.heal_at_us;
@@ -247,7 +259,7 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
 
   fault_profile current_profile = profile;
   std::vector<std::uint64_t> current = trimmed(std::move(picks));
-  std::vector<sim::choice_record> current_log;
+  std::vector<choice_record> current_log;
   std::uint64_t runs = 0;
   // Does the candidate still fail the same check? If so it becomes the current schedule, in the
   // canonical form the run itself recorded (picks reduced to their ranges, nominal tail cut).
@@ -346,24 +358,27 @@ explore_failure shrink(const scenarios::scenario& sc, const explore_options& o,
   f.picks = current;
   f.shrink_runs = runs;
   // The shrunk run once more, traced, exactly as a replay will see it.
-  scenarios::run_options opts = f.replay_options();
-  opts.consumers = o.consumers;
+  pipesim::run_options replay = f.replay_options();
+  replay.consumers = o.consumers;
+  scenarios::run_options opts = scenarios::internal_options(replay, seed);
   opts.keep_trace_lines = true;
   f.report = scenarios::run_scenario(sc, std::move(opts));
   for (std::size_t i = 0; i < f.report.choice_log.size(); ++i) {
-    const sim::choice_record& c = f.report.choice_log[i];
+    const choice_record& c = f.report.choice_log[i];
     if (c.pick != 0) f.deviations.push_back(deviation{i, c.at_us, c.label, c.pick, c.options});
   }
   f.shrink_seconds = seconds_since(t0);
   return f;
 }
 
-explore_result explore(const scenarios::scenario& sc, const explore_options& o) {
+explore_result explore(const scenario& public_sc, const explore_options& o) {
+  const scenarios::scenario& sc = detail::scenario_access::parsed(public_sc);
   explore_result result;
-  const heal_plan heal = plan_heal(sc, o.consumers, o.heal_at_us, o.heal_deadline_us);
+  const heal_plan heal =
+      detail::plan_heal(sc, o.consumers, microseconds(o.heal_at), microseconds(o.heal_deadline));
   result.heal_at_us = heal.heal_at_us;
   result.heal_deadline_us = heal.heal_deadline_us;
-  if (o.strategy == "pct") {
+  if (o.strategy == explore_strategy::pct) {
     // PCT needs k, the number of choice points in a run: measured on the nominal schedule with
     // every fault class on, so the change points spread over the faults' decision sites too.
     fault_profile all_on;
@@ -441,7 +456,8 @@ explore_result explore(const scenarios::scenario& sc, const explore_options& o) 
     explore_options shrink_options = o;
     if (!o.shrink) shrink_options.max_shrink_runs = 0;
     result.failure =
-        shrink(sc, shrink_options, *failing, seed, profile, v.picks, v.failed_check, heal);
+        detail::shrink(sc, shrink_options,
+                       detail::failing_run{*failing, seed, profile, v.picks, v.failed_check}, heal);
   }
   return result;
 }

@@ -131,11 +131,11 @@ void consumer_host::deliver(const json& m) {
   guarded([&] { process_->on_message(*this, msg); });
 }
 
-void consumer_host::after(sim::time_us delay_us, std::function<void(pipesim::context&)> work) {
+void consumer_host::after(pipesim::duration delay, std::function<void(pipesim::context&)> work) {
   ++pending_work_;
   const std::uint64_t generation = generation_;
   sim_.schedule_after(
-      delay_us,
+      delay.count(),
       [this, generation, work = std::move(work)] {
         if (generation != generation_) return;
         --pending_work_;
@@ -144,18 +144,32 @@ void consumer_host::after(sim::time_us delay_us, std::function<void(pipesim::con
       lane_);
 }
 
-models::api_result consumer_host::sagemaker(std::string_view operation, const json& request) {
+namespace {
+
+// The model's answer in the consumer API's vocabulary (moved, not copied).
+pipesim::api_result to_public(models::api_result r) {
+  pipesim::api_result out;
+  out.response = std::move(r.response);
+  if (r.error)
+    out.error = pipesim::api_error{std::move(r.error->code), std::move(r.error->message),
+                                   r.error->http_status};
+  return out;
+}
+
+}  // namespace
+
+pipesim::api_result consumer_host::sagemaker(std::string_view operation, const json& request) {
   crash_point();
   ++stats_.api_calls;
-  models::api_result r = sagemaker_(operation, request);
+  pipesim::api_result r = to_public(sagemaker_(operation, request));
   if (!r.ok()) ++stats_.api_errors;
   return r;
 }
 
-models::api_result consumer_host::sqs(std::string_view operation, const json& request) {
+pipesim::api_result consumer_host::sqs(std::string_view operation, const json& request) {
   crash_point();
   ++stats_.api_calls;
-  models::api_result r = sqs_.call(operation, request);
+  pipesim::api_result r = to_public(sqs_.call(operation, request));
   if (!r.ok()) ++stats_.api_errors;
   return r;
 }

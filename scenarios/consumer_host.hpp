@@ -2,6 +2,7 @@
 // scheduled work on the process's lane, injects crashes and restarts it from its factory.
 #pragma once
 
+#include "models/common/api.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/simulation.hpp"
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <pipesim/consumer.hpp>
+#include <pipesim/report.hpp>
 #include <string>
 #include <vector>
 
@@ -23,14 +25,7 @@ namespace scenarios {
 using sagemaker_call_fn =
     std::function<models::api_result(std::string_view operation, const nlohmann::json& request)>;
 
-/// One external effect a consumer recorded.
-struct effect_record {
-  sim::time_us at_us = 0;
-  std::string consumer;
-  std::string resource;
-  std::string token;    ///< Callback token the resource works for ("" if none).
-  bool created = true;  ///< false: deleted.
-};
+using pipesim::effect_record;
 
 /// The world outside AWS that consumers act on: which resources exist. It outlives every crash.
 class effect_log {
@@ -90,12 +85,12 @@ class consumer_host final : private pipesim::context {
 
  private:
   // pipesim::context
-  sim::time_us now() const override { return sim_.now(); }
+  pipesim::duration now() const override { return pipesim::duration(sim_.now()); }
   const std::string& name() const override { return spec_.name; }
   const std::string& queue_url() const override { return queue_url_; }
-  models::api_result sagemaker(std::string_view operation, const nlohmann::json& request) override;
-  models::api_result sqs(std::string_view operation, const nlohmann::json& request) override;
-  void after(sim::time_us delay_us, std::function<void(pipesim::context&)> work) override;
+  pipesim::api_result sagemaker(std::string_view operation, const nlohmann::json& request) override;
+  pipesim::api_result sqs(std::string_view operation, const nlohmann::json& request) override;
+  void after(pipesim::duration delay, std::function<void(pipesim::context&)> work) override;
   std::int64_t choose_between(std::string_view what, std::int64_t lo, std::int64_t hi) override;
   bool chance(std::string_view what, double p) override;
   std::string uuid() override;

@@ -101,7 +101,7 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
   if (spec_.extend_visibility && spec_.behavior != consumer_behavior::slow) {
     // Keep the message hidden for the whole job plus a margin, within SQS's 12-hour cap.
     const std::int64_t seconds = std::min<std::int64_t>(work_us / sim::k_second_us + 30, 43'000);
-    const models::api_result r =
+    const pipesim::api_result r =
         ctx.sqs("ChangeMessageVisibility", {{"QueueUrl", ctx.queue_url()},
                                             {"ReceiptHandle", j.receipt_handle},
                                             {"VisibilityTimeout", seconds}});
@@ -109,7 +109,7 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
             {{"message_id", j.message_id}, {"seconds", seconds}, {"ok", r.ok()}});
   }
   const bool success = !treat_as_stopping && spec_.behavior != consumer_behavior::fail;
-  ctx.after(work_us, [this, j, success, treat_as_stopping](pipesim::context& c) {
+  ctx.after(pipesim::duration(work_us), [this, j, success, treat_as_stopping](pipesim::context& c) {
     // The job is over: it finished, or (on Stopping) it was cancelled. Either way it is gone
     // before the answer goes out, so a Stopped execution leaves nothing running.
     if (c.exists(resource_of(j.token))) {
@@ -126,7 +126,7 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
 
 callback_worker::execution_state callback_worker::execution_of(pipesim::context& ctx,
                                                                const std::string& arn) {
-  const models::api_result r =
+  const pipesim::api_result r =
       ctx.sagemaker("DescribePipelineExecution", {{"PipelineExecutionArn", arn}});
   if (!r.ok()) {
     ctx.log("describe_failed", {{"execution", arn}, {"error", r.error->code}});
@@ -180,18 +180,18 @@ void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, 
   }
   const char* operation =
       success ? "SendPipelineExecutionStepSuccess" : "SendPipelineExecutionStepFailure";
-  const models::api_result r = ctx.sagemaker(operation, request);
+  const pipesim::api_result r = ctx.sagemaker(operation, request);
   ctx.log("answered", {{"token", j.token},
                        {"operation", operation},
                        {"ok", r.ok()},
                        {"error", r.ok() ? "" : r.error->code}});
-  if (!r.ok() && retryable(*r.error)) {
+  if (!r.ok() && retryable(r.error->code, r.error->http_status)) {
     // The repeat carries the same ClientRequestToken, which SageMaker's idempotency makes safe
     // if the first call landed before the error came back.
     if (attempt < k_sdk_max_attempts) {
       const std::int64_t backoff_ms = sdk_backoff_ms(ctx, attempt);
       ctx.after(
-          backoff_ms * sim::k_millisecond_us,
+          std::chrono::milliseconds(backoff_ms),
           [this, j, success, attempt](pipesim::context& c) { answer(c, j, success, attempt + 1); });
       return;
     }
@@ -209,7 +209,7 @@ void callback_worker::answer(pipesim::context& ctx, const job& j, bool success, 
 }
 
 void callback_worker::finish(pipesim::context& ctx, const job& j) {
-  const models::api_result r = ctx.sqs(
+  const pipesim::api_result r = ctx.sqs(
       "DeleteMessage", {{"QueueUrl", ctx.queue_url()}, {"ReceiptHandle", j.receipt_handle}});
   ctx.log("deleted",
           {{"message_id", j.message_id}, {"ok", r.ok()}, {"error", r.ok() ? "" : r.error->code}});

@@ -4,7 +4,9 @@
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/consumers.hpp"
+#include "scenarios/public_api.hpp"
 #include "sim/error.hpp"
+#include "sim/pct_strategy.hpp"
 
 #include <algorithm>
 #include <array>
@@ -286,7 +288,7 @@ void world::call_action(std::size_t i, int attempt) {
   const action_spec& spec = sc_.actions[i];
   auto settle = [this, i, attempt](const models::api_result& r) {
     const action_spec& a = sc_.actions[i];
-    if (!r.ok() && retryable(*r.error)) {
+    if (!r.ok() && retryable(r.error->code, r.error->http_status)) {
       sim_.record("action.retry", {{"index", i}, {"call", a.call}, {"error", r.error->code}});
       const sim::time_us backoff_us =
           attempt > 6 ? k_action_max_backoff_us
@@ -769,7 +771,12 @@ run_report world::run() {
   report.digest = sim_.trace().digest();
   report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
-  report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
+  // The run is over: nothing reads the picks from sim_ again, so their labels are moved.
+  std::vector<sim::choice_record> choices = sim_.take_choices();
+  report.choice_log.reserve(choices.size());
+  for (sim::choice_record& c : choices) {
+    report.choice_log.push_back({std::move(c.label), c.options, c.pick, c.at_us});
+  }
   report.milestones = milestones_;
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
@@ -783,7 +790,7 @@ run_report world::run() {
 // JavaScript SDK v3 agrees): HTTP 500, 502, 503 and 504, the transient codes, and the throttling
 // codes at any status. A bare 429 without such a code is not retried.
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
-bool retryable(const models::api_error& e) noexcept {
+bool retryable(std::string_view code, int http_status) noexcept {
   static constexpr std::string_view k_codes[] = {"RequestTimeout",
                                                  "RequestTimeoutException",
                                                  "PriorRequestNotComplete",
@@ -801,11 +808,40 @@ bool retryable(const models::api_error& e) noexcept {
                                                  "SlowDown",
                                                  "EC2ThrottledException"};
   for (const std::string_view c : k_codes) {
-    if (e.code == c) return true;
+    if (code == c) return true;
   }
-  return e.http_status == 500 || e.http_status == 502 || e.http_status == 503 ||
-         e.http_status == 504;
+  return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
 }
+
+run_options internal_options(const pipesim::run_options& o, std::uint64_t scenario_seed) {
+  run_options r;
+  r.seed = o.seed;
+  if (o.picks) {
+    r.strategy = std::make_unique<sim::replay_strategy>(*o.picks);
+  } else if (o.strategy == pipesim::run_strategy::nominal) {
+    r.strategy = std::make_unique<sim::nominal_strategy>();
+  } else if (o.strategy == pipesim::run_strategy::pct) {
+    r.strategy = sim::make_strategy("pct", o.seed.value_or(scenario_seed));
+  }
+  r.keep_trace_lines = o.keep_trace;
+  r.consumers = o.consumers;
+  r.knob_overrides = o.knob_overrides;
+  r.hosts.crash_probability = o.crash_probability;
+  if (o.heal_at) r.heal_at_us = o.heal_at->count();
+  if (o.heal_deadline) r.heal_deadline_us = o.heal_deadline->count();
+  return r;
+}
+
+run_report run_scenario(const scenario& sc, run_options options) {
+  world w(sc, options);
+  return w.run();
+}
+
+}  // namespace scenarios
+
+namespace pipesim {
+
+using nlohmann::json;
 
 bool run_report::ok() const noexcept {
   const auto ok_of = [](const check_result& c) { return c.ok; };
@@ -872,9 +908,9 @@ json run_report::to_json() const {
   return out;
 }
 
-run_report run_scenario(const scenario& sc, run_options options) {
-  world w(sc, options);
-  return w.run();
+run_report run(const scenario& sc, const run_options& options) {
+  const scenarios::scenario& parsed = detail::scenario_access::parsed(sc);
+  return scenarios::run_scenario(parsed, scenarios::internal_options(options, parsed.seed));
 }
 
-}  // namespace scenarios
+}  // namespace pipesim

@@ -4,6 +4,7 @@
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
+#include "scenarios/public_api.hpp"
 #include "sim/simulation.hpp"
 #include "sim/strategy.hpp"
 
@@ -19,8 +20,7 @@ namespace scenarios {
 
 using nlohmann::json;
 
-namespace {
-
+// Not in the anonymous namespace: pipesim::scenario_error's constructor uses it.
 std::string join_problems(const std::string& file, const std::vector<problem>& problems) {
   std::string out;
   for (const problem& p : problems) {
@@ -29,6 +29,8 @@ std::string join_problems(const std::string& file, const std::vector<problem>& p
   }
   return out;
 }
+
+namespace {
 
 // RFC 6901 escaping of one reference token.
 std::string child(const std::string& pointer, const std::string& key) {
@@ -945,11 +947,6 @@ std::string count_range::to_string() const {
   return "between " + std::to_string(min) + " and " + std::to_string(max);
 }
 
-scenario_error::scenario_error(std::string file, std::vector<problem> problems)
-    : std::runtime_error(join_problems(file, problems)),
-      file_(std::move(file)),
-      problems_(std::move(problems)) {}
-
 std::string_view to_string(consumer_behavior b) noexcept {
   switch (b) {
     case consumer_behavior::succeed:
@@ -1092,3 +1089,24 @@ scenario load_scenario(const std::string& path) {
 }
 
 }  // namespace scenarios
+
+namespace pipesim {
+
+scenario_error::scenario_error(std::string file, std::vector<problem> problems)
+    : std::runtime_error(scenarios::join_problems(file, problems)),
+      file_(std::move(file)),
+      problems_(std::move(problems)) {}
+
+scenario scenario::load(const std::string& path) {
+  return detail::scenario_access::wrap(scenarios::load_scenario(path));
+}
+
+scenario scenario::parse(const nlohmann::json& document, const std::string& file) {
+  return detail::scenario_access::wrap(scenarios::parse_scenario(document, file));
+}
+
+const std::string& scenario::name() const { return impl_->parsed.name; }
+const std::string& scenario::file() const { return impl_->parsed.file; }
+const std::vector<problem>& scenario::warnings() const { return impl_->parsed.warnings; }
+
+}  // namespace pipesim

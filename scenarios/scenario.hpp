@@ -11,30 +11,16 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <pipesim/scenario.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace scenarios {
 
-/// One problem in a scenario file.
-struct problem {
-  std::string pointer;  ///< JSON pointer of the bad field ("" for the whole document).
-  std::string message;  ///< What was expected, and what was found.
-};
-
-/// Thrown by parse_scenario/load_scenario with every problem found. what() is one line per
-/// problem: "<file>: <pointer>: <message>".
-class scenario_error : public std::runtime_error {
- public:
-  scenario_error(std::string file, std::vector<problem> problems);
-  const std::string& file() const noexcept { return file_; }
-  const std::vector<problem>& problems() const noexcept { return problems_; }
-
- private:
-  std::string file_;
-  std::vector<problem> problems_;
-};
+// Problems and the error that carries them are public vocabulary (<pipesim/scenario.hpp>).
+using pipesim::problem;
+using pipesim::scenario_error;
 
 /// A duration, fixed or drawn from [min_us, max_us] through a choice point (min is nominal).
 struct duration_range {

@@ -8,13 +8,12 @@
 // 2. For each seeded bug in scenarios/bugs/: runs to the first failure with the random strategy
 //    and with PCT, over `seeds` exploration seeds (median and mean; a seed that finds nothing in
 //    the run budget counts as the budget), then the time to shrink the first failure found.
-#include <pipesim/explore.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <pipesim/explore.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,7 +26,7 @@ struct throughput {
   double compression = 0;
 };
 
-throughput measure(const scenarios::scenario& sc, std::uint64_t runs, unsigned jobs) {
+throughput measure(const pipesim::scenario& sc, std::uint64_t runs, unsigned jobs) {
   pipesim::explore_options o;
   o.runs = runs;
   o.seed = 1;
@@ -48,14 +47,15 @@ struct hunt {
   std::uint64_t missed = 0;
 };
 
-hunt runs_to_first_failure(const scenarios::scenario& sc, const std::string& strategy,
+hunt runs_to_first_failure(const pipesim::scenario& sc, const std::string& strategy,
                            std::uint64_t seeds, std::uint64_t budget, unsigned jobs) {
   hunt h;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     pipesim::explore_options o;
     o.runs = budget;
     o.seed = seed;
-    o.strategy = strategy;
+    o.strategy =
+        strategy == "pct" ? pipesim::explore_strategy::pct : pipesim::explore_strategy::random;
     o.jobs = jobs;
     o.shrink = false;
     const pipesim::explore_result r = pipesim::explore(sc, o);
@@ -85,10 +85,11 @@ int main(int argc, char** argv) {
   const std::uint64_t seeds = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20;
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   try {
-    const scenarios::scenario sc =
-        scenarios::load_scenario("scenarios/library/stop_during_callback.json");
-    std::printf("stop-during-callback, correct consumer, swarm faults, random strategy, %llu runs\n",
-                static_cast<unsigned long long>(runs));
+    const pipesim::scenario sc =
+        pipesim::scenario::load("scenarios/library/stop_during_callback.json");
+    std::printf(
+        "stop-during-callback, correct consumer, swarm faults, random strategy, %llu runs\n",
+        static_cast<unsigned long long>(runs));
     // A warm-up, then one core and every core alternately, three times each; the best of each
     // is quoted, so a moment of noise on a shared machine does not skew the ratio.
     (void)measure(sc, std::max<std::uint64_t>(runs / 10, 1), 1);
@@ -111,16 +112,17 @@ int main(int argc, char** argv) {
     std::printf("\nruns to the first failure over %llu exploration seeds (budget %llu runs)\n",
                 static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(budget));
     for (const char* bug : {"ignores_status", "not_idempotent", "deletes_before_answer"}) {
-      const scenarios::scenario b =
-          scenarios::load_scenario(std::string("scenarios/bugs/") + bug + ".json");
+      const pipesim::scenario b =
+          pipesim::scenario::load(std::string("scenarios/bugs/") + bug + ".json");
       const hunt random = runs_to_first_failure(b, "random", seeds, budget, cores);
       const hunt pct = runs_to_first_failure(b, "pct", seeds, budget, cores);
-      std::printf("  %-22s random: median %7.1f mean %8.1f missed %llu | pct: median %7.1f mean "
-                  "%8.1f missed %llu | pct/random (means) %.2f\n",
-                  bug, median(random.runs_to_failure), mean(random.runs_to_failure),
-                  static_cast<unsigned long long>(random.missed), median(pct.runs_to_failure),
-                  mean(pct.runs_to_failure), static_cast<unsigned long long>(pct.missed),
-                  mean(pct.runs_to_failure) / mean(random.runs_to_failure));
+      std::printf(
+          "  %-22s random: median %7.1f mean %8.1f missed %llu | pct: median %7.1f mean "
+          "%8.1f missed %llu | pct/random (means) %.2f\n",
+          bug, median(random.runs_to_failure), mean(random.runs_to_failure),
+          static_cast<unsigned long long>(random.missed), median(pct.runs_to_failure),
+          mean(pct.runs_to_failure), static_cast<unsigned long long>(pct.missed),
+          mean(pct.runs_to_failure) / mean(random.runs_to_failure));
       pipesim::explore_options o;
       o.runs = budget;
       o.seed = 1;
@@ -128,15 +130,15 @@ int main(int argc, char** argv) {
       const pipesim::explore_result r = pipesim::explore(b, o);
       if (r.failure) {
         const pipesim::explore_failure& f = *r.failure;
-        std::printf("  %-22s shrink (seed 1, random): %s, %zu choice points -> %zu deviations in "
-                    "%llu runs, %.3f s\n",
-                    "", f.failed_check.c_str(), f.original_choices, f.deviations.size(),
-                    static_cast<unsigned long long>(f.shrink_runs), f.shrink_seconds);
+        std::printf(
+            "  %-22s shrink (seed 1, random): %s, %zu choice points -> %zu deviations in "
+            "%llu runs, %.3f s\n",
+            "", f.failed_check.c_str(), f.original_choices, f.deviations.size(),
+            static_cast<unsigned long long>(f.shrink_runs), f.shrink_seconds);
       }
     }
   } catch (const std::exception& e) {
-    std::cerr << "pipesim-bench-explore: " << e.what()
-              << " (run it from the repository root)\n";
+    std::cerr << "pipesim-bench-explore: " << e.what() << " (run it from the repository root)\n";
     return 2;
   }
   return 0;

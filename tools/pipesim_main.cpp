@@ -1,6 +1,7 @@
 // The pipesim command line. Thin on purpose: parsing, printing and exit codes; the work is in
 // sim/ and models/.
 #include "kernel_demo.hpp"
+#include "scenarios/public_api.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/story.hpp"
@@ -312,17 +313,19 @@ std::string explore_command(const explore_cli& o) {
 }
 
 int explore_file(const explore_cli& o) {
-  const scenarios::scenario sc = scenarios::load_scenario(o.file);
+  const pipesim::scenario loaded = pipesim::scenario::load(o.file);
+  const scenarios::scenario& sc = pipesim::detail::scenario_access::parsed(loaded);
   pipesim::explore_options options;
   options.runs = o.runs;
   options.seed = o.seed;
-  options.strategy = o.strategy;
+  options.strategy =
+      o.strategy == "pct" ? pipesim::explore_strategy::pct : pipesim::explore_strategy::random;
   options.pct_depth = o.depth;
   options.jobs = o.jobs == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.jobs;
   options.shrink = !o.no_shrink;
   if (!o.heal_at.empty()) {
     try {
-      options.heal_at_us = sim::parse_duration(o.heal_at);
+      options.heal_at = pipesim::duration(sim::parse_duration(o.heal_at));
     } catch (const sim::duration_error& e) {
       std::cerr << "pipesim explore: --heal-at: " << e.what() << '\n';
       return k_exit_usage;
@@ -330,7 +333,7 @@ int explore_file(const explore_cli& o) {
   }
   if (!o.heal_deadline.empty()) {
     try {
-      options.heal_deadline_us = sim::parse_duration(o.heal_deadline);
+      options.heal_deadline = pipesim::duration(sim::parse_duration(o.heal_deadline));
     } catch (const sim::duration_error& e) {
       std::cerr << "pipesim explore: --heal-deadline: " << e.what() << '\n';
       return k_exit_usage;
@@ -351,7 +354,7 @@ int explore_file(const explore_cli& o) {
                 << rate(static_cast<double>(done), seconds) << " runs/s" << std::flush;
     };
   }
-  const pipesim::explore_result r = pipesim::explore(sc, options);
+  const pipesim::explore_result r = pipesim::explore(loaded, options);
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
   const double sim_seconds = static_cast<double>(r.sim_time_us) / sim::k_second_us;
@@ -386,7 +389,7 @@ int explore_file(const explore_cli& o) {
     trace_path =
         o.trace_path.empty() ? failure_trace_path(sc.name, o.seed, f.run_index) : o.trace_path;
     nlohmann::json header = scenarios::trace_header(sc, f.report, PIPESIM_VERSION);
-    scenarios::add_replay_settings(header, f.replay_options());
+    scenarios::add_replay_settings(header, scenarios::internal_options(f.replay_options(), f.seed));
     header["faults"] = f.profile.to_string();
     header["found_by"] = explore_command(o);
     scenarios::write_trace(trace_path, header, f.report);

@@ -4,8 +4,8 @@
 // long-polls the consumer's queue (ReceiveMessage with the scenario's WaitTimeSeconds and
 // MaxNumberOfMessages) and hands every message to on_message. Everything else is yours to do
 // through the context, exactly as you would against AWS: call SendPipelineExecutionStepSuccess,
-// DeleteMessage, ChangeMessageVisibility... with AWS-shaped requests, and get AWS-shaped answers and
-// errors (throttling and 5xx included when the fault profile turns them on).
+// DeleteMessage, ChangeMessageVisibility... with AWS-shaped requests, and get AWS-shaped answers
+// and errors (throttling and 5xx included when the fault profile turns them on).
 //
 // The simulator may crash your process at any call you make through the context (and before it
 // delivers a message or runs your scheduled work). A crash throws pipesim::crashed out of the call;
@@ -17,22 +17,20 @@
 // with created()/deleted(); the built-in invariants and your own properties speak about them.
 #pragma once
 
-#include "models/common/api.hpp"
-#include "sim/time.hpp"
-
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <pipesim/aws.hpp>
 #include <string>
 #include <string_view>
 
 namespace pipesim {
 
-using sim::time_us;
-using models::api_error;
-using models::api_result;
+/// Virtual time: microseconds since the start of the run (never the wall clock).
+using duration = std::chrono::microseconds;
 
 /// One SQS message as ReceiveMessage returned it.
 struct message {
@@ -52,8 +50,8 @@ class context {
  public:
   virtual ~context() = default;
 
-  /// Virtual time now.
-  virtual time_us now() const = 0;
+  /// Virtual time now, since the start of the run.
+  virtual duration now() const = 0;
   /// The consumer's name in the scenario and the URL of the queue it polls.
   virtual const std::string& name() const = 0;
   virtual const std::string& queue_url() const = 0;
@@ -63,14 +61,13 @@ class context {
   /// Calls a simulated SQS operation, e.g. "DeleteMessage" (QueueUrl is not filled in for you).
   virtual api_result sqs(std::string_view operation, const nlohmann::json& request) = 0;
 
-  /// Runs `work` `delay_us` from now, on this process. Work scheduled before a crash never runs.
-  virtual void after(time_us delay_us, std::function<void(context&)> work) = 0;
+  /// Runs `work` `delay` from now, on this process. Work scheduled before a crash never runs.
+  virtual void after(duration delay, std::function<void(context&)> work) = 0;
 
   /// A decision the consumer leaves to the explorer (how long a job takes, say): a value in
   /// [lo, hi], lo being the nominal one. `what` names it; the choice point is
   /// "consumer.<name>.<what>".
-  virtual std::int64_t choose_between(std::string_view what, std::int64_t lo,
-                                      std::int64_t hi) = 0;
+  virtual std::int64_t choose_between(std::string_view what, std::int64_t lo, std::int64_t hi) = 0;
   /// A yes/no decision that the random strategy answers yes with probability p ("no" is nominal).
   virtual bool chance(std::string_view what, double p) = 0;
 

@@ -8,9 +8,6 @@
 // terminal. A bug that only shows as "never finishes" is thereby told apart from bad luck.
 #pragma once
 
-#include "scenarios/runner.hpp"
-#include "scenarios/scenario.hpp"
-
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -18,6 +15,9 @@
 #include <map>
 #include <optional>
 #include <pipesim/consumer.hpp>
+#include <pipesim/report.hpp>
+#include <pipesim/run.hpp>
+#include <pipesim/scenario.hpp>
 #include <string>
 #include <vector>
 
@@ -40,7 +40,7 @@ struct fault_profile {
   nlohmann::json to_json() const;
   /// Throws std::invalid_argument naming the bad member.
   static fault_profile from_json(const nlohmann::json& j);
-  /// The knob values that realise the profile (scenarios::run_options::knob_overrides).
+  /// The knob values that realise the profile (run_options::knob_overrides).
   nlohmann::json knob_overrides() const;
   /// Number of classes on.
   int classes_on() const;
@@ -53,7 +53,7 @@ struct fault_class {
   const char* name;
   double fault_profile::*rate;  ///< A class with a rate (0 = off), or nullptr.
   bool fault_profile::*toggle;  ///< A class that is on or off, or nullptr.
-  /// Sets the knobs (scenarios::run_options::knob_overrides) that realise the class; an off
+  /// Sets the knobs (run_options::knob_overrides) that realise the class; an off
   /// class sets them to their ideal values.
   void (*apply)(const fault_profile& p, nlohmann::json& knobs);
 
@@ -78,14 +78,11 @@ fault_profile swarm_profile(std::uint64_t run_seed);
 /// The seed of run `index` of an exploration started from `seed`.
 std::uint64_t run_seed(std::uint64_t seed, std::uint64_t index);
 
-/// Applies a profile and the heal phase to run options (knobs, crash probability, strategy).
-void apply_faults(scenarios::run_options& options, const fault_profile& profile);
-
 /// The heal phase of an exploration: when faults stop, and by when the run must have settled.
 struct heal_plan {
-  sim::time_us heal_at_us = 0;
-  sim::time_us heal_deadline_us = 0;
-  scenarios::run_milestones nominal;  ///< Of the nominal run the defaults are derived from.
+  std::int64_t heal_at_us = 0;
+  std::int64_t heal_deadline_us = 0;
+  run_milestones nominal;  ///< Of the nominal run the defaults are derived from.
 };
 
 /// Derives the heal phase from the scenario's nominal run (every choice nominal, no fault; with
@@ -96,27 +93,30 @@ struct heal_plan {
 /// deadline is what a healed run needs to settle: the nominal run's span again, plus two of the
 /// longest visibility timeout of a consumed queue, the longest queue delay, the longest consumer
 /// work and cleanup, and ten minutes. Given values are kept as they are.
-heal_plan plan_heal(const scenarios::scenario& sc,
+heal_plan plan_heal(const scenario& sc,
                     const std::map<std::string, consumer_factory>& consumers = {},
-                    std::optional<sim::time_us> heal_at_us = std::nullopt,
-                    std::optional<sim::time_us> heal_deadline_us = std::nullopt);
+                    std::optional<duration> heal_at = std::nullopt,
+                    std::optional<duration> heal_deadline = std::nullopt);
 
-/// plan_heal(sc).heal_at_us.
-sim::time_us default_heal_at(const scenarios::scenario& sc);
+/// Who answers the choice points of an exploration's safety phase.
+enum class explore_strategy {
+  random,  ///< Seeded random picks per run, under the run's swarm fault profile.
+  pct,     ///< Probabilistic concurrency testing (depth pct_depth), under the same profiles.
+};
 
 struct explore_options {
   std::uint64_t runs = 1000;
   std::uint64_t seed = 1;
-  std::string strategy = "random";               ///< "random" or "pct".
-  std::uint32_t pct_depth = 3;                   ///< PCT's bug depth d.
-  unsigned jobs = 1;                             ///< Worker threads; results do not depend on it.
-  std::optional<sim::time_us> heal_at_us;        ///< Default: plan_heal(scenario).
-  std::optional<sim::time_us> heal_deadline_us;  ///< Default: plan_heal(scenario).
+  explore_strategy strategy = explore_strategy::random;
+  std::uint32_t pct_depth = 3;            ///< PCT's bug depth d.
+  unsigned jobs = 1;                      ///< Worker threads; results do not depend on it.
+  std::optional<duration> heal_at;        ///< Default: plan_heal(scenario).
+  std::optional<duration> heal_deadline;  ///< Default: plan_heal(scenario).
   /// Fix the fault profile instead of drawing one per run (swarm).
   std::optional<fault_profile> profile;
   bool shrink = true;
   std::uint64_t max_shrink_runs = 5000;
-  /// Consumers replacing the scenario's built-in ones (see scenarios::run_options::consumers).
+  /// Consumers replacing the scenario's built-in ones (see run_options::consumers).
   std::map<std::string, consumer_factory> consumers;
   /// Called after each batch of runs with (runs done, runs planned); from the calling thread.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -125,7 +125,7 @@ struct explore_options {
 /// One deviation from the nominal schedule in a (shrunk) failing run.
 struct deviation {
   std::size_t position = 0;  ///< Index among the run's choice points.
-  sim::time_us at_us = 0;
+  std::int64_t at_us = 0;
   std::string label;
   std::uint64_t pick = 0;
   std::uint64_t options = 0;
@@ -142,28 +142,29 @@ struct explore_failure {
   std::vector<deviation> deviations;  ///< Its non-nominal picks.
   std::uint64_t shrink_runs = 0;
   double shrink_seconds = 0;
-  sim::time_us heal_at_us = 0;
-  sim::time_us heal_deadline_us = 0;
+  std::int64_t heal_at_us = 0;
+  std::int64_t heal_deadline_us = 0;
   /// The shrunk run, traced (trace lines kept), reproducible with replay_options().
-  scenarios::run_report report;
+  run_report report;
 
-  /// Run options that replay the shrunk run exactly (seed, faults, replay strategy).
-  scenarios::run_options replay_options() const;
+  /// Run options that replay the shrunk run exactly (seed, faults, heal phase, picks); add the
+  /// consumers the exploration used.
+  run_options replay_options() const;
 };
 
 struct explore_result {
   std::uint64_t runs = 0;  ///< Runs made until the first failure (included) or all of them.
   std::uint64_t events = 0;
-  sim::time_us sim_time_us = 0;  ///< Virtual time simulated over all runs.
+  std::int64_t sim_time_us = 0;  ///< Virtual time simulated over all runs.
   double seconds = 0;            ///< Wall-clock time of the runs (shrinking excluded).
   /// Runs actually made, with their events and virtual time: runs go in batches, so the batch
   /// that holds the first failure also runs past it. Speeds are these over `seconds`.
   std::uint64_t runs_executed = 0;
   std::uint64_t events_executed = 0;
-  sim::time_us sim_time_executed_us = 0;
+  std::int64_t sim_time_executed_us = 0;
   std::uint64_t expected_steps = 0;  ///< PCT's k, measured on a nominal run.
-  sim::time_us heal_at_us = 0;
-  sim::time_us heal_deadline_us = 0;
+  std::int64_t heal_at_us = 0;
+  std::int64_t heal_deadline_us = 0;
   /// Runs (of `runs`) whose safety phase, with faults on, saw a callback message sent, a
   /// consumer receive, a consumer's Send* answer.
   std::uint64_t runs_reaching_callback_message = 0;
@@ -175,32 +176,23 @@ struct explore_result {
 };
 
 /// Explores; deterministic for the same scenario, options and seed, whatever `jobs` is.
-explore_result explore(const scenarios::scenario& sc, const explore_options& options);
-
-/// Shrinks a failing schedule: fewer and smaller picks (nominal past the end), fault classes off,
-/// as long as the same check still fails. Exposed for tests and the benchmark.
-explore_failure shrink(const scenarios::scenario& sc, const explore_options& options,
-                       std::uint64_t run_index, std::uint64_t seed, const fault_profile& profile,
-                       std::vector<std::uint64_t> picks, const std::string& failed_check,
-                       const heal_plan& heal);
+explore_result explore(const scenario& sc, const explore_options& options);
 
 /// The id (check_result::id) of the first failed check of a report ("" if it passed).
-std::string first_failed_check(const scenarios::run_report& r);
+std::string first_failed_check(const run_report& r);
 
 /// One run of `sc` under a schedule given as a list: pick i of the list answers the run's i-th
 /// choice point (reduced modulo its options), every choice point past the list is nominal, and so
-/// is every one after `heal_at_us` (default: default_heal_at). This is what a RapidCheck property
+/// is every one after `heal_at` (default: plan_heal). This is what a RapidCheck property
 /// runs (<pipesim/rapidcheck.hpp>): shrinking the list shrinks the schedule. The report carries
 /// the run's choice_log; with `keep_trace` its trace lines too.
-scenarios::run_report run_schedule(const scenarios::scenario& sc,
-                                   const std::vector<std::uint64_t>& picks,
-                                   const fault_profile& profile,
-                                   const std::map<std::string, consumer_factory>& consumers = {},
-                                   std::optional<sim::time_us> heal_at_us = std::nullopt,
-                                   bool keep_trace = false);
+run_report run_schedule(const scenario& sc, const std::vector<std::uint64_t>& picks,
+                        const fault_profile& profile,
+                        const std::map<std::string, consumer_factory>& consumers = {},
+                        std::optional<duration> heal_at = std::nullopt, bool keep_trace = false);
 
 /// Every failed check of a run, then its deviations from the nominal schedule (position, time,
 /// label, pick): what a failing property prints.
-std::string describe_failure(const scenarios::run_report& r);
+std::string describe_failure(const run_report& r);
 
 }  // namespace pipesim

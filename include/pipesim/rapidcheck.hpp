@@ -4,7 +4,7 @@
 //   #include <pipesim/rapidcheck.hpp>
 //
 //   RC_BOOST_PROP(my_consumer_survives_any_schedule, (const pipesim::schedule& s)) {
-//     static const scenarios::scenario sc = scenarios::load_scenario("my_scenario.json");
+//     static const pipesim::scenario sc = pipesim::scenario::load("my_scenario.json");
 //     pipesim::rc_assert_passes(pipesim::run_schedule(
 //         sc, s.picks, s.faults, {{"worker", [] { return std::make_unique<my_consumer>(); }}}));
 //   }
@@ -36,7 +36,7 @@ struct schedule {
 
 /// Fails the current property, with describe_failure(r) as its message, unless the run passed
 /// every expectation and invariant.
-inline void rc_assert_passes(const scenarios::run_report& r) {
+inline void rc_assert_passes(const run_report& r) {
   if (!r.ok()) RC_FAIL(describe_failure(r));
 }
 

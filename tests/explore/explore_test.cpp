@@ -1,31 +1,30 @@
 // The exploration engine: swarm profiles, schedules as lists, the heal phase, determinism
 // whatever the thread count, and shrinking.
-#include <pipesim/explore.hpp>
-
 #include "sim/list_strategy.hpp"
 #include "sim/simulation.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <pipesim/explore.hpp>
 #include <set>
 
 namespace {
 
-const scenarios::scenario& bug(const std::string& name) {
-  static std::map<std::string, scenarios::scenario> loaded;
+const pipesim::scenario& bug(const std::string& name) {
+  static std::map<std::string, pipesim::scenario> loaded;
   auto it = loaded.find(name);
   if (it == loaded.end()) {
     it = loaded
-             .emplace(name, scenarios::load_scenario(PIPESIM_SOURCE_DIR "/scenarios/bugs/" + name +
-                                                     ".json"))
+             .emplace(name, pipesim::scenario::load(PIPESIM_SOURCE_DIR "/scenarios/bugs/" + name +
+                                                    ".json"))
              .first;
   }
   return it->second;
 }
 
-const scenarios::scenario& stop_during_callback() {
-  static const scenarios::scenario sc =
-      scenarios::load_scenario(PIPESIM_SOURCE_DIR "/scenarios/library/stop_during_callback.json");
+const pipesim::scenario& stop_during_callback() {
+  static const pipesim::scenario sc =
+      pipesim::scenario::load(PIPESIM_SOURCE_DIR "/scenarios/library/stop_during_callback.json");
   return sc;
 }
 
@@ -92,14 +91,14 @@ BOOST_AUTO_TEST_CASE(fault_profile_round_trips_and_names_bad_members) {
 }
 
 BOOST_AUTO_TEST_CASE(the_nominal_schedule_of_the_correct_consumer_passes) {
-  const scenarios::run_report r =
+  const pipesim::run_report r =
       pipesim::run_schedule(stop_during_callback(), {}, pipesim::fault_profile{});
   BOOST_TEST(r.ok(), pipesim::describe_failure(r));
-  for (const sim::choice_record& c : r.choice_log) BOOST_TEST(c.pick == 0U);
+  for (const pipesim::choice_record& c : r.choice_log) BOOST_TEST(c.pick == 0U);
 }
 
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_jobs) {
-  for (const char* strategy : {"random", "pct"}) {
+  for (const auto strategy : {pipesim::explore_strategy::random, pipesim::explore_strategy::pct}) {
     pipesim::explore_options o;
     o.runs = 400;
     o.seed = 3;
@@ -108,10 +107,11 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_jobs) {
     const pipesim::explore_result one = pipesim::explore(bug("not_idempotent"), o);
     o.jobs = 2;
     const pipesim::explore_result two = pipesim::explore(bug("not_idempotent"), o);
-    BOOST_TEST(one.runs == two.runs, strategy);
-    BOOST_TEST(one.events == two.events, strategy);
-    BOOST_TEST(one.sim_time_us == two.sim_time_us, strategy);
-    BOOST_TEST_REQUIRE(one.failure.has_value() == two.failure.has_value(), strategy);
+    BOOST_TEST(one.runs == two.runs, static_cast<int>(strategy));
+    BOOST_TEST(one.events == two.events, static_cast<int>(strategy));
+    BOOST_TEST(one.sim_time_us == two.sim_time_us, static_cast<int>(strategy));
+    BOOST_TEST_REQUIRE(one.failure.has_value() == two.failure.has_value(),
+                       static_cast<int>(strategy));
     if (one.failure) {
       BOOST_TEST(one.failure->run_index == two.failure->run_index);
       BOOST_TEST(one.failure->picks == two.failure->picks);
@@ -141,8 +141,7 @@ BOOST_AUTO_TEST_CASE(shrinking_keeps_the_failure_and_needs_fewer_deviations) {
   if (f.profile.duplicates > 0) BOOST_TEST(f.original_profile.duplicates > 0);
   if (f.profile.crashes > 0) BOOST_TEST(f.original_profile.crashes > 0);
   // The shrunk run replays exactly from its options.
-  const scenarios::run_report again =
-      scenarios::run_scenario(bug("deletes_before_answer"), f.replay_options());
+  const pipesim::run_report again = pipesim::run(bug("deletes_before_answer"), f.replay_options());
   BOOST_TEST(again.choices == f.report.choices);
   BOOST_TEST(!again.ok());
 }
@@ -151,7 +150,7 @@ BOOST_AUTO_TEST_CASE(a_correct_consumer_passes_swarm_runs_with_pct_too) {
   pipesim::explore_options o;
   o.runs = 200;
   o.seed = 11;
-  o.strategy = "pct";
+  o.strategy = pipesim::explore_strategy::pct;
   const pipesim::explore_result r = pipesim::explore(stop_during_callback(), o);
   BOOST_TEST(!r.failure.has_value(),
              (r.failure ? pipesim::describe_failure(r.failure->report) : std::string()));
