@@ -233,8 +233,8 @@ run_options explore_failure::replay_options() const {
   run_options r;
   r.seed = seed;
   r.picks = picks;
-  r.knob_overrides = profile.knob_overrides();
-  r.crash_probability = profile.crashes;
+  r.knob_overrides = fault_profile.knob_overrides();
+  r.crash_probability = fault_profile.crashes;
   r.heal_at = duration(heal_at_us);
   r.heal_deadline = duration(heal_deadline_us);
   return r;
@@ -253,7 +253,7 @@ explore_failure detail::shrink(const scenarios::scenario& sc, const explore_opti
   f.heal_deadline_us = heal.heal_deadline_us;
   f.run_index = run_index;
   f.seed = seed;
-  f.original_profile = profile;
+  f.original_fault_profile = profile;
   f.failed_check = failed_check;
   f.original_choices = picks.size();
 
@@ -354,7 +354,7 @@ explore_failure detail::shrink(const scenarios::scenario& sc, const explore_opti
     }
   }
 
-  f.profile = current_profile;
+  f.fault_profile = current_profile;
   f.picks = current;
   f.shrink_runs = runs;
   // The shrunk run once more, traced, exactly as a replay will see it.
@@ -383,7 +383,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
     // every fault class on, so the change points spread over the faults' decision sites too.
     fault_profile all_on;
     for (const fault_class& c : fault_classes()) c.set(all_on, true, 0.2);
-    scenarios::run_options opts = base_options(o, o.seed, o.profile.value_or(all_on), heal);
+    scenarios::run_options opts = base_options(o, o.seed, o.fault_profile.value_or(all_on), heal);
     opts.strategy = std::make_unique<sim::nominal_strategy>();
     result.expected_steps =
         std::max<std::uint64_t>(scenarios::run_scenario(sc, std::move(opts)).choices.size(), 1);
@@ -397,7 +397,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
     verdicts.assign(n, verdict{});
     parallel_for(n, o.jobs, [&](std::size_t i) {
       const std::uint64_t seed = run_seed(o.seed, base + i);
-      const fault_profile profile = o.profile.value_or(swarm_profile(seed));
+      const fault_profile profile = o.fault_profile.value_or(swarm_profile(seed));
       scenarios::run_options opts = base_options(o, seed, profile, heal);
       opts.strategy = std::make_unique<sim::phased_strategy>(
           inner_strategy(o, seed, result.expected_steps), result.heal_at_us);
@@ -450,7 +450,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
   if (failing) {
     const verdict& v = verdicts[*failing % batch];
     const std::uint64_t seed = run_seed(o.seed, *failing);
-    const fault_profile profile = o.profile.value_or(swarm_profile(seed));
+    const fault_profile profile = o.fault_profile.value_or(swarm_profile(seed));
     // Without shrinking the failing run is still replayed with its trace, through the same path
     // with no shrink runs allowed.
     explore_options shrink_options = o;

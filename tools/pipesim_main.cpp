@@ -248,16 +248,6 @@ int replay_trace(const std::string& path, bool summary) {
   return k_exit_ok;
 }
 
-// Whether the shrunk run, as traced, fails the check the original run failed.
-bool reproduces(const pipesim::explore_failure& f) {
-  for (const auto* checks : {&f.report.invariants, &f.report.expectations}) {
-    for (const scenarios::check_result& c : *checks) {
-      if (!c.ok && c.id == f.failed_check) return true;
-    }
-  }
-  return false;
-}
-
 struct explore_cli {
   std::string file;
   std::uint64_t runs = 1000;
@@ -357,30 +347,15 @@ int explore_file(const explore_cli& o) {
   const pipesim::explore_result r = pipesim::explore(loaded, options);
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
-  const double sim_seconds = static_cast<double>(r.sim_time_us) / sim::k_second_us;
-  const double executed_sim_seconds =
-      static_cast<double>(r.sim_time_executed_us) / sim::k_second_us;
-  nlohmann::json out{
-      {"scenario", sc.name},
-      {"file", o.file},
-      {"seed", o.seed},
-      {"strategy", o.strategy},
-      {"jobs", options.jobs},
-      {"runs", r.runs},
-      {"runs_planned", o.runs},
-      {"events", r.events},
-      {"seconds", r.seconds},
-      {"runs_executed", r.runs_executed},
-      {"runs_per_second", r.seconds > 0 ? static_cast<double>(r.runs_executed) / r.seconds : 0},
-      {"sim_seconds", sim_seconds},
-      {"heal_at", sim::format_duration(r.heal_at_us)},
-      {"heal_deadline", sim::format_duration(r.heal_deadline_us)},
-      {"reached_before_heal",
-       {{"callback_message", r.runs_reaching_callback_message},
-        {"receive", r.runs_reaching_receive},
-        {"answer", r.runs_reaching_answer}}},
-      {"warnings", r.warnings},
-      {"ok", !r.failure.has_value()}};
+  // The exploration's own report comes from the library; the command adds where it came from and
+  // where the failing run's trace went.
+  nlohmann::json out = r.to_json();
+  out["scenario"] = sc.name;
+  out["file"] = o.file;
+  out["seed"] = o.seed;
+  out["strategy"] = o.strategy;
+  out["jobs"] = options.jobs;
+  out["runs_planned"] = o.runs;
   if (o.strategy == "pct") out["pct"] = {{"depth", o.depth}, {"expected_steps", r.expected_steps}};
 
   std::string trace_path;
@@ -390,34 +365,11 @@ int explore_file(const explore_cli& o) {
         o.trace_path.empty() ? failure_trace_path(sc.name, o.seed, f.run_index) : o.trace_path;
     nlohmann::json header = scenarios::trace_header(sc, f.report, PIPESIM_VERSION);
     scenarios::add_replay_settings(header, scenarios::internal_options(f.replay_options(), f.seed));
-    header["faults"] = f.profile.to_string();
+    header["faults"] = f.fault_profile.to_string();
     header["found_by"] = explore_command(o);
     scenarios::write_trace(trace_path, header, f.report);
-    nlohmann::json deviations = nlohmann::json::array();
-    for (const pipesim::deviation& d : f.deviations) {
-      deviations.push_back({{"position", d.position},
-                            {"at_us", d.at_us},
-                            {"at", sim::format_duration(d.at_us)},
-                            {"label", d.label},
-                            {"pick", d.pick},
-                            {"options", d.options}});
-    }
-    out["failure"] = {{"run", f.run_index},
-                      {"run_seed", f.seed},
-                      {"check", f.failed_check},
-                      {"profile", f.original_profile.to_json()},
-                      {"profile_text", f.original_profile.to_string()},
-                      {"shrunk_profile", f.profile.to_json()},
-                      {"shrunk_profile_text", f.profile.to_string()},
-                      {"original_choices", f.original_choices},
-                      {"schedule", f.picks},
-                      {"deviations", deviations},
-                      {"shrink_runs", f.shrink_runs},
-                      {"shrink_seconds", f.shrink_seconds},
-                      {"reproduces", reproduces(f)},
-                      {"report", f.report.to_json()},
-                      {"trace", trace_path},
-                      {"replay", "pipesim replay " + trace_path}};
+    out["failure"]["trace"] = trace_path;
+    out["failure"]["replay"] = "pipesim replay " + trace_path;
   }
   if (o.json) {
     std::cout << out.dump(2) << '\n';
@@ -433,7 +385,8 @@ int explore_file(const explore_cli& o) {
             << sim::format_duration(r.heal_deadline_us) << '\n'
             << "speed: " << rate(static_cast<double>(r.runs_executed), r.seconds) << " runs/s, "
             << rate(static_cast<double>(r.events_executed), r.seconds) << " events/s, "
-            << rate(executed_sim_seconds, r.seconds) << " simulated s per wall-clock s\n";
+            << rate(static_cast<double>(r.sim_time_executed_us) / sim::k_second_us, r.seconds)
+            << " simulated s per wall-clock s\n";
   for (const std::string& w : r.warnings) std::cout << "warning: " << w << '\n';
   if (!r.failure) {
     std::cout << "result: pass (every run met its expectations and invariants)\n";
@@ -442,7 +395,7 @@ int explore_file(const explore_cli& o) {
   const pipesim::explore_failure& f = *r.failure;
   std::cout << "FAIL at run " << f.run_index << ", run seed " << f.seed << ": " << f.failed_check
             << '\n'
-            << "  profile: " << f.original_profile.to_string() << '\n';
+            << "  faults: " << f.original_fault_profile.to_string() << '\n';
   const char* schedule_title =
       "minimal schedule (every other choice point takes its nominal option):\n";
   if (o.no_shrink) {
@@ -455,7 +408,7 @@ int explore_file(const explore_cli& o) {
               << f.shrink_seconds << " s): " << f.original_choices << " choice points -> "
               << f.deviations.size() << " deviation" << (f.deviations.size() == 1 ? "" : "s")
               << " from the nominal schedule\n"
-              << "  profile: " << f.profile.to_string() << '\n';
+              << "  faults: " << f.fault_profile.to_string() << '\n';
   }
   // A run as found has one deviation per random pick: listed only when it is short.
   if (!o.no_shrink || f.deviations.size() <= 20) {

@@ -113,7 +113,7 @@ struct explore_options {
   std::optional<duration> heal_at;        ///< Default: plan_heal(scenario).
   std::optional<duration> heal_deadline;  ///< Default: plan_heal(scenario).
   /// Fix the fault profile instead of drawing one per run (swarm).
-  std::optional<fault_profile> profile;
+  std::optional<pipesim::fault_profile> fault_profile;
   bool shrink = true;
   std::uint64_t max_shrink_runs = 5000;
   /// Consumers replacing the scenario's built-in ones (see run_options::consumers).
@@ -134,8 +134,9 @@ struct deviation {
 struct explore_failure {
   std::uint64_t run_index = 0;  ///< 0-based.
   std::uint64_t seed = 0;       ///< The run's own seed.
-  fault_profile original_profile;
-  fault_profile profile;              ///< After shrinking (classes the failure does not need off).
+  pipesim::fault_profile original_fault_profile;
+  /// After shrinking (classes the failure does not need off).
+  pipesim::fault_profile fault_profile;
   std::string failed_check;           ///< The id of the first failed check of the original run.
   std::size_t original_choices = 0;   ///< Choice points of the original failing run.
   std::vector<std::uint64_t> picks;   ///< The shrunk schedule: every pick, replayable.
@@ -173,6 +174,9 @@ struct explore_result {
   /// "faults never reached ..." when one of those counts is 0: the pass says little.
   std::vector<std::string> warnings;
   std::optional<explore_failure> failure;
+
+  /// The JSON report (`pipesim explore --json` adds the scenario, its file and the trace path).
+  nlohmann::json to_json() const;
 };
 
 /// Explores; deterministic for the same scenario, options and seed, whatever `jobs` is.

@@ -137,9 +137,9 @@ BOOST_AUTO_TEST_CASE(shrinking_keeps_the_failure_and_needs_fewer_deviations) {
   BOOST_TEST(f.deviations.size() < raw.failure->deviations.size());
   BOOST_TEST(f.deviations.size() <= 2U);
   // Only classes the original run had on can remain on.
-  BOOST_TEST(f.profile.classes_on() <= f.original_profile.classes_on());
-  if (f.profile.duplicates > 0) BOOST_TEST(f.original_profile.duplicates > 0);
-  if (f.profile.crashes > 0) BOOST_TEST(f.original_profile.crashes > 0);
+  BOOST_TEST(f.fault_profile.classes_on() <= f.original_fault_profile.classes_on());
+  if (f.fault_profile.duplicates > 0) BOOST_TEST(f.original_fault_profile.duplicates > 0);
+  if (f.fault_profile.crashes > 0) BOOST_TEST(f.original_fault_profile.crashes > 0);
   // The shrunk run replays exactly from its options.
   const pipesim::run_report again = pipesim::run(bug("deletes_before_answer"), f.replay_options());
   BOOST_TEST(again.choices == f.report.choices);
