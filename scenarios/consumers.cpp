@@ -49,7 +49,11 @@ void callback_worker::on_message(pipesim::context& ctx, const pipesim::message& 
     return;
   }
   j.token = body["token"].get<std::string>();
-  // AWS's documents spell the key both ways (spec sagemaker.md §5); a careful consumer reads both.
+  // AWS's documents spell the key both ways: "Status" in the StopPipelineExecution reference
+  // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html),
+  // "status" in the developer guide's callback example
+  // (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html); a careful
+  // consumer reads both.
   const std::string status = body.contains("status") && body["status"].is_string()
                                  ? body["status"].get<std::string>()
                                  : body.value("Status", "");

@@ -376,7 +376,8 @@ void parse_queues(checker& c, const json& queues, scenario& out) {
                             "ending in \".fifo\""
                           : "a queue name must be 1-80 characters of A-Z, a-z, 0-9, - and _");
     }
-    // Ranges from the CreateQueue reference (spec sqs.md §3-5).
+    // Ranges from the CreateQueue reference
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
     if (q.contains("visibility_timeout")) {
       spec.visibility_timeout_us =
           c.seconds(q["visibility_timeout"], child(p, "visibility_timeout"), 0, 43'200);

@@ -21,7 +21,7 @@ std::uint64_t file_digest(const std::string& header_line, json end_line) {
 
 trace_writer::trace_writer(std::string path) : path_(std::move(path)), tmp_path_(path_ + ".tmp") {
   out_.open(tmp_path_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw std::runtime_error("cannot write trace file " + tmp_path_);
+  if (!out_) throw trace_error("cannot write the trace file " + tmp_path_);
 }
 
 trace_writer::~trace_writer() {
@@ -42,7 +42,7 @@ void trace_writer::finish(json end_line) {
   out_.flush();
   out_.close();
   if (!out_ || std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    throw std::runtime_error("cannot write trace file " + path_);
+    throw trace_error("cannot write the trace file " + path_);
   }
   finished_ = true;
 }

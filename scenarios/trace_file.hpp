@@ -24,11 +24,18 @@ namespace scenarios {
 /// The trace file format this pipesim writes and reads.
 constexpr int k_trace_format = 2;
 
+/// A trace file that cannot be used as one (unreadable, not a trace, truncated, edited) or
+/// written: bad input or environment (exit 2), unlike a replay that diverges.
+class trace_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Writes a trace file atomically: lines go to PATH.tmp, renamed to PATH only when the end line
 /// is written, so a killed run never leaves a half trace that looks whole.
 class trace_writer {
  public:
-  /// Opens PATH.tmp for writing; throws std::runtime_error naming the path on failure.
+  /// Opens PATH.tmp for writing; throws trace_error naming the path on failure.
   explicit trace_writer(std::string path);
   /// Removes the temporary file if finish() was never called.
   ~trace_writer();
@@ -49,13 +56,6 @@ class trace_writer {
   std::string header_;
   std::ofstream out_;
   bool finished_ = false;
-};
-
-/// A trace file that cannot be used as one: unreadable, not a trace, truncated or edited. Bad
-/// input (exit 2), unlike a replay that diverges.
-class trace_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 struct recorded_trace {

@@ -34,10 +34,12 @@
 
 namespace {
 
-// Exit codes are part of the contract (README): 0 ok, 1 a check failed, 2 bad input or usage.
+// Exit codes are part of the contract (README): 0 ok, 1 a check failed, 2 bad input or usage,
+// 3 an internal error (a bug in pipesim).
 constexpr int k_exit_ok = 0;
 constexpr int k_exit_check_failed = 1;
 constexpr int k_exit_usage = 2;
+constexpr int k_exit_internal = 3;  // a bug in pipesim itself
 
 struct run_options {
   std::vector<std::string> files;
@@ -519,14 +521,21 @@ int main(int argc, char** argv) {
     if (explore_cmd->parsed()) return explore_file(explore);
     if (replay_cmd->parsed()) return replay_trace(replay_path, replay_summary);
   } catch (const scenarios::trace_error& e) {
-    std::cerr << "pipesim replay: " << e.what() << '\n';
+    std::cerr << "pipesim: " << e.what() << '\n';
     return k_exit_usage;
   } catch (const scenarios::scenario_error& e) {
     std::cerr << e.what() << '\n';
     return k_exit_usage;
   } catch (const std::exception& e) {
-    std::cerr << "pipesim: " << e.what() << '\n';
-    return k_exit_usage;
+    // Not bad input (that is scenario_error or trace_error above): a bug in pipesim itself. Said
+    // so, with what reproduces it, and never as exit 2.
+    std::string command;
+    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    std::cerr << "pipesim: internal error: " << e.what()
+              << "\nThis is a bug in pipesim, not in your input. Please report it with this "
+                 "command (its seeds reproduce the run):\n  "
+              << command << '\n';
+    return k_exit_internal;
   }
   return k_exit_usage;
 }
