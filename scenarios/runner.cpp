@@ -88,6 +88,15 @@ class world {
 
   run_report run();
 
+  // The pieces of run(), for stepped_run.
+  void begin();
+  sim::run_result advance(const sim::run_limits& limits);
+  run_report make_report(const sim::run_result& r, bool final);
+  bool failed() const noexcept { return model_failure_.has_value(); }
+  sim::simulation& simulation() noexcept { return sim_; }
+  models::sqs::service& sqs() noexcept { return sqs_; }
+  pl::service& sagemaker() noexcept { return sagemaker_; }
+
  private:
   static json knob_subset(const json& knobs, const json& overrides, bool sqs) {
     json out = json::object();
@@ -145,6 +154,7 @@ class world {
   // the names up in expect.invariants per event built a std::string (and allocated) each time.
   const bool checks_stop_cleanup_ = contains(sc_.expect.invariants, "stop_cleans_up");
   const bool checks_conservation_ = contains(sc_.expect.invariants, "message_conservation");
+  std::optional<check_result> model_failure_;
 };
 
 void world::create_queues() {
@@ -527,7 +537,7 @@ void world::final_checks(run_report& report) {
   }
 }
 
-run_report world::run() {
+void world::begin() {
   create_queues();
   create_pipelines();
   start_consumers();
@@ -537,20 +547,32 @@ run_report world::run() {
     check_effects();
     check_invariants();
   });
-  sim::run_result r{sim::stop_reason::stop_requested, 0, 0, {}};
-  std::optional<check_result> model_failure;
+}
+
+sim::run_result world::advance(const sim::run_limits& limits) {
+  if (model_failure_) {
+    return sim::run_result{sim::stop_reason::stop_requested, sim_.now(), 0, "model error"};
+  }
   try {
-    r = sim_.run(sim::run_limits{sc_.until_us, sc_.max_events});
+    return sim_.run(limits);
   } catch (const sim::model_error& e) {
     // A state machine met an event it has no row for: a finding about the model, reported as a
     // failed check (with the seed) rather than a crash.
-    model_failure = check_result{"model_error", false,
-                                 std::string(e.what()) + ", seed " + std::to_string(seed_)};
-    r = sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
-                        "model error"};
+    model_failure_ = check_result{"model_error", false,
+                                  std::string(e.what()) + ", seed " + std::to_string(seed_)};
+    return sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
+                           "model error"};
   }
-  sim_.after_each_event(nullptr);
+}
 
+run_report world::run() {
+  begin();
+  const sim::run_result r = advance(sim::run_limits{sc_.until_us, sc_.max_events});
+  sim_.after_each_event(nullptr);
+  return make_report(r, true);
+}
+
+run_report world::make_report(const sim::run_result& r, bool final) {
   run_report report;
   report.seed = seed_;
   report.profile = std::string(models::to_string(sc_.selected_profile));
@@ -561,8 +583,17 @@ run_report world::run() {
   report.sim_time_us = r.now_us;
   report.events = r.events;
   report.knobs = {{"sqs", sqs_knobs_.resolved()}, {"sagemaker", sagemaker_knobs_.resolved()}};
+  // final_checks records liveness violations; a report taken while the run goes on must not.
+  // (nor record them in the trace, which would then differ from a replay that takes no report).
+  const auto violations = violations_;
+  const bool tracing = sim_.trace().enabled();
+  if (!final) sim_.trace().enable(false);
   final_checks(report);
-  if (model_failure) report.invariants.push_back(*model_failure);
+  if (!final) {
+    violations_ = violations;
+    sim_.trace().enable(tracing);
+  }
+  if (model_failure_) report.invariants.push_back(*model_failure_);
   for (const action_outcome& a : actions_) report.actions.push_back(a);
   for (const auto& [name, arn] : bound_arns_) {
     const pl::execution_observation e = sagemaker_.observe(arn);
@@ -575,7 +606,11 @@ run_report world::run() {
   report.digest = sim_.trace().digest();
   report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
-  report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
+  if (final) {
+    report.choice_log = sim_.take_choices();  // the run is over: nothing reads them from sim_ again
+  } else {
+    report.choice_log = sim_.choices();
+  }
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();
@@ -644,5 +679,55 @@ run_report run_scenario(const scenario& sc, run_options options) {
   world w(sc, options);
   return w.run();
 }
+
+struct stepped_run::impl {
+  impl(const scenario& s, run_options o) : sc(s), options(std::move(o)), w(sc, options) {}
+  scenario sc;
+  run_options options;
+  world w;
+  sim::run_result last{sim::stop_reason::queue_empty, 0, 0, {}};
+  std::uint64_t events = 0;
+};
+
+stepped_run::stepped_run(const scenario& sc, run_options options)
+    : impl_(std::make_unique<impl>(sc, std::move(options))) {}
+stepped_run::~stepped_run() = default;
+
+void stepped_run::start() { impl_->w.begin(); }
+
+sim::run_result stepped_run::advance(const sim::run_limits& limits, bool until_quiescent) {
+  sim::simulation& s = impl_->w.simulation();
+  sim::run_result r = impl_->w.advance(limits);
+  // A quiescent world asks to stop after every event; in a session time goes on to the horizon.
+  while (!until_quiescent && r.reason == sim::stop_reason::stop_requested && !impl_->w.failed() &&
+         s.now() <= limits.horizon_us) {
+    impl_->events += r.events;
+    r = impl_->w.advance(limits);
+  }
+  impl_->events += r.events;
+  if (!until_quiescent && r.reason == sim::stop_reason::queue_empty &&
+      limits.horizon_us != sim::run_limits{}.horizon_us &&
+      s.now() < limits.horizon_us && !impl_->w.failed()) {
+    // Nothing left to run before the horizon: the clock still moves there.
+    s.schedule_at(limits.horizon_us, [] {});
+    r = impl_->w.advance(limits);
+    impl_->events += r.events;
+  }
+  impl_->last = r;
+  return r;
+}
+
+bool stepped_run::failed() const noexcept { return impl_->w.failed(); }
+
+run_report stepped_run::report() {
+  sim::run_result r = impl_->last;
+  r.now_us = impl_->w.simulation().now();
+  r.events = impl_->events;
+  return impl_->w.make_report(r, false);
+}
+
+sim::simulation& stepped_run::simulation() noexcept { return impl_->w.simulation(); }
+models::sqs::service& stepped_run::sqs() noexcept { return impl_->w.sqs(); }
+models::pipelines::service& stepped_run::sagemaker() noexcept { return impl_->w.sagemaker(); }
 
 }  // namespace scenarios

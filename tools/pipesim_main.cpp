@@ -1,6 +1,7 @@
 // The pipesim command line. Thin on purpose: parsing, printing and exit codes; the work is in
 // sim/ and models/.
 #include "kernel_demo.hpp"
+#include "serve_command.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/pct_strategy.hpp"
@@ -235,6 +236,7 @@ int replay_trace(const std::string& path) {
       sim::format_digest(digest) != end.value("digest", std::string())) {
     return bad("edited or damaged trace: its event lines do not match the digest in its end line");
   }
+  if (header.value("serve", false)) return pipesim::tools::replay_serve_trace(path, header, recorded);
   const scenarios::scenario sc = scenarios::parse_scenario(header.at("scenario"), path);
   scenarios::run_options options;
   options.seed = header.at("seed").get<std::uint64_t>();
@@ -499,6 +501,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("replay", "Re-run a recorded trace and compare it event by event");
   replay_cmd->add_option("trace", replay_path, "Trace file")->required();
 
+  pipesim::tools::serve_cli serve;
+  CLI::App* serve_cmd = pipesim::tools::add_serve_command(app, serve);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -525,6 +530,7 @@ int main(int argc, char** argv) {
     if (validate_cmd->parsed()) return validate_files(validate_files_list);
     if (explore_cmd->parsed()) return explore_file(explore);
     if (replay_cmd->parsed()) return replay_trace(replay_path);
+    if (serve_cmd->parsed()) return pipesim::tools::run_serve(serve);
   } catch (const scenarios::scenario_error& e) {
     std::cerr << e.what() << '\n';
     return k_exit_usage;
