@@ -81,6 +81,8 @@ struct server::impl {
   void accept();
   void clock_tick();
   void begin_shutdown();
+  void finish_session();  // simulation thread: no more calls; the trace is written
+  void stop_threads();
   // Runs a control request on the simulation thread; the answer goes through `reply`.
   void control(const std::string& method, const std::string& path, const std::string& body,
                std::function<void(int, json)> reply);
@@ -151,6 +153,7 @@ class connection : public std::enable_shared_from_this<connection> {
       const std::string method(req.method_string());
       std::string path = target.substr(0, target.find('?'));
       asio::post(srv_.sim_ioc, [self, method, path, body = std::move(req.body())] {
+        if (self->srv_.stopping) return;
         self->srv_.control(method, path, body, [self](int status, json answer) {
           asio::post(self->stream_.get_executor(), [self, status, answer = std::move(answer)] {
             wire::http_response r;
@@ -196,6 +199,7 @@ class connection : public std::enable_shared_from_this<connection> {
     }
     auto self = shared_from_this();
     asio::post(srv_.sim_ioc, [self, c = std::move(*d.to_call), ctx]() {
+      if (self->srv_.stopping) return;  // the session is over and its trace written
       self->srv_.last_activity = std::chrono::steady_clock::now();
       self->srv_.sess.submit(c, [self, c, ctx](const models::api_result& r) {
         self->srv_.last_activity = std::chrono::steady_clock::now();
@@ -278,8 +282,10 @@ void server::impl::control(const std::string& method, const std::string& path,
     return;
   }
   if (path == "/_pipesim/shutdown" && method == "POST") {
+    // Answered once the trace is written, so the caller may read it at once.
+    finish_session();
     reply(200, json{{"ok", true}, {"now", sim::format_duration(sess.now())}});
-    begin_shutdown();
+    stop_threads();
     return;
   }
   if (path == "/_pipesim/advance" && method == "POST") {
@@ -345,17 +351,29 @@ void server::impl::clock_tick() {
 }
 
 void server::impl::begin_shutdown() {
-  if (stopping.exchange(true)) return;
   asio::post(sim_ioc, [this] {
-    clock_timer.cancel();
-    if (on_shutdown) on_shutdown(sess);
-    sim_work.reset();
-    sim_ioc.stop();
-    asio::post(net_ioc, [this] {
-      beast::error_code ec;
-      acceptor.close(ec);
-      signals.cancel(ec);
+    finish_session();
+    stop_threads();
+  });
+}
+
+void server::impl::finish_session() {
+  if (stopping.exchange(true)) return;
+  clock_timer.cancel();
+  if (on_shutdown) on_shutdown(sess);
+}
+
+void server::impl::stop_threads() {
+  sim_work.reset();
+  asio::post(net_ioc, [this] {
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+    // Answers already posted (the shutdown's own) get a moment to reach their clients.
+    auto grace = std::make_shared<asio::steady_timer>(net_ioc, std::chrono::milliseconds(200));
+    grace->async_wait([this, grace](beast::error_code) {
       net_ioc.stop();
+      sim_ioc.stop();
     });
   });
 }

@@ -8,7 +8,11 @@ import json
 import sys
 import urllib.request
 
-import boto3
+try:
+    import boto3
+except ImportError:
+    print("skipped: python3-boto3 is not installed for /usr/bin/python3 (apt-get install python3-boto3)")
+    sys.exit(77)
 
 endpoint = sys.argv[1]
 
