@@ -2,9 +2,9 @@
 # Runs one real client against `pipesim serve --clock manual --port 0`, then replays the
 # session's trace without the client.
 #
-# usage: run_against_serve.sh PIPESIM SCENARIO CLIENT [ARGS...]
-# The client gets the endpoint URL as its last argument. Exit 77 (CTest: skipped) when the
-# client is not installed.
+# usage: run_against_serve.sh PIPESIM SCENARIO|- CLIENT [ARGS...]
+# The client gets the endpoint URL as its last argument. "-" serves the empty world. Extra
+# serve options come from PIPESIM_SERVE_ARGS (default: --clock manual).
 set -u
 pipesim=$1
 scenario=$2
@@ -17,7 +17,9 @@ export AWS_PAGER= AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SQS AWS_ENDPOINT_URL_SAGEMAKER
 
 rm -f serve.out serve.err serve.jsonl
-"$pipesim" serve "$scenario" --clock manual --port 0 --trace serve.jsonl >serve.out 2>serve.err &
+[ "$scenario" = - ] && scenario=
+# shellcheck disable=SC2086
+"$pipesim" serve $scenario ${PIPESIM_SERVE_ARGS:---clock manual} --port 0 --trace serve.jsonl >serve.out 2>serve.err &
 server=$!
 i=0
 while [ ! -s serve.out ] && [ $i -lt 100 ]; do
