@@ -30,21 +30,32 @@ using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 std::string http_date_now() {
+  // Formatted once per second per thread: every response carries it.
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
   const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+  if (t != last || text.empty()) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text = buf;
+    last = t;
+  }
+  return text;
 }
 
 struct server::impl {
   impl(session& s, server_options o)
       : sess(s),
         options(std::move(o)),
+        // One network thread: the simulation runs on it too, as one event loop (a hand-over to
+        // another thread costs a wake-up per request, which halved throughput on two cores).
+        // More network threads: the simulation gets a thread of its own.
+        sim_ctx(options.network_threads > 1 ? &sim_ioc : &net_ioc),
         acceptor(net_ioc),
         sim_work(asio::make_work_guard(sim_ioc)),
-        clock_timer(sim_ioc),
+        clock_timer(*sim_ctx),
         signals(net_ioc, SIGINT, SIGTERM) {
     beast::error_code ec;
     const tcp::endpoint ep(asio::ip::make_address(options.listen_address, ec), options.port);
@@ -64,6 +75,7 @@ struct server::impl {
   server_options options;
   asio::io_context net_ioc;
   asio::io_context sim_ioc;
+  asio::io_context* sim_ctx;  // where simulation work runs: sim_ioc or net_ioc
   tcp::acceptor acceptor;
   asio::executor_work_guard<asio::io_context::executor_type> sim_work;
   asio::steady_timer clock_timer;
@@ -152,10 +164,10 @@ class connection : public std::enable_shared_from_this<connection> {
       auto self = shared_from_this();
       const std::string method(req.method_string());
       std::string path = target.substr(0, target.find('?'));
-      asio::post(srv_.sim_ioc, [self, method, path, body = std::move(req.body())] {
+      asio::dispatch(*srv_.sim_ctx, [self, method, path, body = std::move(req.body())] {
         if (self->srv_.stopping) return;
         self->srv_.control(method, path, body, [self](int status, json answer) {
-          asio::post(self->stream_.get_executor(), [self, status, answer = std::move(answer)] {
+          asio::dispatch(self->stream_.get_executor(), [self, status, answer = std::move(answer)] {
             wire::http_response r;
             r.status = status;
             r.headers.push_back({"Content-Type", "application/json"});
@@ -198,13 +210,13 @@ class connection : public std::enable_shared_from_this<connection> {
       return;
     }
     auto self = shared_from_this();
-    asio::post(srv_.sim_ioc, [self, c = std::move(*d.to_call), ctx]() {
+    asio::dispatch(*srv_.sim_ctx, [self, c = std::move(*d.to_call), ctx]() {
       if (self->srv_.stopping) return;  // the session is over and its trace written
       self->srv_.last_activity = std::chrono::steady_clock::now();
       self->srv_.sess.submit(c, [self, c, ctx](const models::api_result& r) {
         self->srv_.last_activity = std::chrono::steady_clock::now();
         wire::http_response response = wire::encode(c, r, ctx);
-        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
           self->send(std::move(response));
         });
       });
@@ -259,7 +271,7 @@ json error_json(const std::string& message) { return {{"error", message}}; }
 }  // namespace
 
 void server::impl::accept() {
-  acceptor.async_accept(asio::make_strand(net_ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto on_accept = [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!stopping) accept();
       return;
@@ -271,7 +283,14 @@ void server::impl::accept() {
       std::make_shared<connection>(std::move(socket), *this)->start();
     }
     accept();
-  });
+  };
+  // Strands only when several threads run the network: one thread needs no locking, and without
+  // a strand an answer computed on that thread is written at once instead of queued.
+  if (options.network_threads > 1) {
+    acceptor.async_accept(asio::make_strand(net_ioc), std::move(on_accept));
+  } else {
+    acceptor.async_accept(net_ioc, std::move(on_accept));
+  }
 }
 
 void server::impl::control(const std::string& method, const std::string& path,
@@ -351,7 +370,7 @@ void server::impl::clock_tick() {
 }
 
 void server::impl::begin_shutdown() {
-  asio::post(sim_ioc, [this] {
+  asio::post(*sim_ctx, [this] {
     finish_session();
     stop_threads();
   });
@@ -395,15 +414,16 @@ void server::run(std::function<void(session&)> on_shutdown) {
   m.accept();
   m.realtime_base_wall = std::chrono::steady_clock::now();
   m.realtime_base_virtual = m.sess.now();
-  asio::post(m.sim_ioc, [&m] { m.clock_tick(); });
-  std::thread sim_thread([&m] { m.sim_ioc.run(); });
+  asio::post(*m.sim_ctx, [&m] { m.clock_tick(); });
+  std::thread sim_thread;
+  if (m.sim_ctx == &m.sim_ioc) sim_thread = std::thread([&m] { m.sim_ioc.run(); });
   std::vector<std::thread> net_threads;
   for (int i = 1; i < m.options.network_threads; ++i) {
     net_threads.emplace_back([&m] { m.net_ioc.run(); });
   }
   m.net_ioc.run();
   for (std::thread& t : net_threads) t.join();
-  sim_thread.join();
+  if (sim_thread.joinable()) sim_thread.join();
 }
 
 }  // namespace serve

@@ -5,9 +5,10 @@
 // body limits are parser settings) and asynchronous I/O, which long polls need: a parked
 // ReceiveMessage holds its connection without holding a thread.
 //
-// Threads: network I/O runs on its own io_context; one simulation thread owns the session (the
-// world) and runs every call, control request and clock move, so the simulation never sees two
-// things at once and stays deterministic in what it is given. A long poll parks in the model and
+// Threads: one thread owns the session (the world) and runs every call, control request and clock
+// move, so the simulation never sees two things at once and stays deterministic in what it is
+// given. By default that thread is also the network thread (one event loop); with
+// network_threads > 1, I/O runs on those threads and the simulation on a thread of its own. A long poll parks in the model and
 // its answer is posted back to the connection when virtual time brings it.
 #pragma once
 
@@ -40,7 +41,7 @@ struct server_options {
   std::chrono::seconds idle_timeout{120};  ///< A connection with no request for this long closes.
   /// auto clock: virtual time jumps once no request has arrived or been answered for this long.
   std::chrono::milliseconds auto_grace{50};
-  int network_threads = 1;
+  int network_threads = 1;  ///< 1: I/O and simulation share one event-loop thread.
 };
 
 class server {
