@@ -73,6 +73,11 @@ struct server::impl {
 
   session& sess;
   server_options options;
+  // Declared before the io_contexts: connections still queued in them when they are destroyed
+  // decrement this on their way out.
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::uint64_t> request_ids{0};
+  std::atomic<bool> stopping{false};
   asio::io_context net_ioc;
   asio::io_context sim_ioc;
   asio::io_context* sim_ctx;  // where simulation work runs: sim_ioc or net_ioc
@@ -81,9 +86,6 @@ struct server::impl {
   asio::steady_timer clock_timer;
   asio::signal_set signals;
   unsigned short bound_port = 0;
-  std::atomic<std::size_t> connections{0};
-  std::atomic<std::uint64_t> request_ids{0};
-  std::atomic<bool> stopping{false};
   std::function<void(session&)> on_shutdown;
   // Simulation thread only:
   std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
