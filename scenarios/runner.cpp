@@ -144,6 +144,15 @@ class world {
 
   run_report run();
 
+  // The pieces of run(), for stepped_run.
+  void begin();
+  sim::run_result advance(const sim::run_limits& limits);
+  run_report make_report(const sim::run_result& r, bool final);
+  bool failed() const noexcept { return model_failure_.has_value(); }
+  sim::simulation& simulation() noexcept { return sim_; }
+  models::sqs::service& sqs() noexcept { return sqs_; }
+  pl::service& sagemaker() noexcept { return sagemaker_; }
+
  private:
   static json knob_subset(const json& knobs, const json& overrides, bool sqs) {
     json out = json::object();
@@ -218,6 +227,7 @@ class world {
   // the names up in expect.invariants per event built a std::string (and allocated) each time.
   const bool checks_stop_cleanup_ = contains(sc_.expect.invariants, "stop_cleans_up");
   const bool checks_conservation_ = contains(sc_.expect.invariants, "message_conservation");
+  std::optional<check_result> model_failure_;
 };
 
 void world::create_queues() {
@@ -718,7 +728,7 @@ void world::final_checks(run_report& report) {
   }
 }
 
-run_report world::run() {
+void world::begin() {
   create_queues();
   create_pipelines();
   start_consumers();
@@ -728,24 +738,36 @@ run_report world::run() {
     check_effects();
     check_invariants();
   });
-  sim::run_result r{sim::stop_reason::stop_requested, 0, 0, {}};
-  std::optional<check_result> model_failure;
+}
+
+sim::run_result world::advance(const sim::run_limits& limits) {
+  if (model_failure_) {
+    return sim::run_result{sim::stop_reason::stop_requested, sim_.now(), 0, "model error"};
+  }
   try {
-    sim::time_us horizon_us = sc_.until_us;
-    if (options_.heal_at_us && options_.heal_deadline_us) {
-      horizon_us = std::min(horizon_us, *options_.heal_at_us + *options_.heal_deadline_us);
-    }
-    r = sim_.run(sim::run_limits{horizon_us, sc_.max_events});
+    return sim_.run(limits);
   } catch (const sim::model_error& e) {
     // A state machine met an event it has no row for: a finding about the model, reported as a
     // failed check (with the seed) rather than a crash.
-    model_failure = check_result{"model_error", "model_error", false,
-                                 std::string(e.what()) + ", seed " + std::to_string(seed_)};
-    r = sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
-                        "model error"};
+    model_failure_ = check_result{"model_error", "model_error", false,
+                                  std::string(e.what()) + ", seed " + std::to_string(seed_)};
+    return sim::run_result{sim::stop_reason::stop_requested, sim_.now(), sim_.dispatched(),
+                           "model error"};
   }
-  sim_.after_each_event(nullptr);
+}
 
+run_report world::run() {
+  begin();
+  sim::time_us horizon_us = sc_.until_us;
+  if (options_.heal_at_us && options_.heal_deadline_us) {
+    horizon_us = std::min(horizon_us, *options_.heal_at_us + *options_.heal_deadline_us);
+  }
+  const sim::run_result r = advance(sim::run_limits{horizon_us, sc_.max_events});
+  sim_.after_each_event(nullptr);
+  return make_report(r, true);
+}
+
+run_report world::make_report(const sim::run_result& r, bool final) {
   run_report report;
   report.seed = seed_;
   report.profile = std::string(models::to_string(sc_.selected_profile));
@@ -756,8 +778,17 @@ run_report world::run() {
   report.sim_time_us = r.now_us;
   report.events = r.events;
   report.knobs = {{"sqs", sqs_knobs_.resolved()}, {"sagemaker", sagemaker_knobs_.resolved()}};
+  // final_checks records liveness violations; a report taken while the run goes on must not.
+  // (nor record them in the trace, which would then differ from a replay that takes no report).
+  const auto violations = violations_;
+  const bool tracing = sim_.trace().enabled();
+  if (!final) sim_.trace().enable(false);
   final_checks(report);
-  if (model_failure) report.invariants.push_back(*model_failure);
+  if (!final) {
+    violations_ = violations;
+    sim_.trace().enable(tracing);
+  }
+  if (model_failure_) report.invariants.push_back(*model_failure_);
   for (const action_outcome& a : actions_) report.actions.push_back(a);
   for (const auto& [name, arn] : bound_arns_) {
     const pl::execution_observation e = sagemaker_.observe(arn);
@@ -771,8 +802,10 @@ run_report world::run() {
   report.digest = sim_.trace().digest();
   report.choices.reserve(sim_.choices().size());
   for (const sim::choice_record& c : sim_.choices()) report.choices.push_back(c.pick);
-  // The run is over: nothing reads the picks from sim_ again, so their labels are moved.
-  std::vector<sim::choice_record> choices = sim_.take_choices();
+  // At the end of a run nothing reads the picks from sim_ again, so their labels are moved; a
+  // session's report (the run goes on) copies them.
+  std::vector<sim::choice_record> choices =
+      final ? sim_.take_choices() : std::vector<sim::choice_record>(sim_.choices());
   report.choice_log.reserve(choices.size());
   for (sim::choice_record& c : choices) {
     report.choice_log.push_back({std::move(c.label), c.options, c.pick, c.at_us});
@@ -914,3 +947,57 @@ run_report run(const scenario& sc, const run_options& options) {
 }
 
 }  // namespace pipesim
+
+namespace scenarios {
+
+struct stepped_run::impl {
+  impl(const scenario& s, run_options o) : sc(s), options(std::move(o)), w(sc, options) {}
+  scenario sc;
+  run_options options;
+  world w;
+  sim::run_result last{sim::stop_reason::queue_empty, 0, 0, {}};
+  std::uint64_t events = 0;
+};
+
+stepped_run::stepped_run(const scenario& sc, run_options options)
+    : impl_(std::make_unique<impl>(sc, std::move(options))) {}
+stepped_run::~stepped_run() = default;
+
+void stepped_run::start() { impl_->w.begin(); }
+
+sim::run_result stepped_run::advance(const sim::run_limits& limits, bool until_quiescent) {
+  sim::simulation& s = impl_->w.simulation();
+  sim::run_result r = impl_->w.advance(limits);
+  // A quiescent world asks to stop after every event; in a session time goes on to the horizon.
+  while (!until_quiescent && r.reason == sim::stop_reason::stop_requested && !impl_->w.failed() &&
+         s.now() <= limits.horizon_us) {
+    impl_->events += r.events;
+    r = impl_->w.advance(limits);
+  }
+  impl_->events += r.events;
+  if (!until_quiescent && r.reason == sim::stop_reason::queue_empty &&
+      limits.horizon_us != sim::run_limits{}.horizon_us &&
+      s.now() < limits.horizon_us && !impl_->w.failed()) {
+    // Nothing left to run before the horizon: the clock still moves there.
+    s.schedule_at(limits.horizon_us, [] {});
+    r = impl_->w.advance(limits);
+    impl_->events += r.events;
+  }
+  impl_->last = r;
+  return r;
+}
+
+bool stepped_run::failed() const noexcept { return impl_->w.failed(); }
+
+run_report stepped_run::report() {
+  sim::run_result r = impl_->last;
+  r.now_us = impl_->w.simulation().now();
+  r.events = impl_->events;
+  return impl_->w.make_report(r, false);
+}
+
+sim::simulation& stepped_run::simulation() noexcept { return impl_->w.simulation(); }
+models::sqs::service& stepped_run::sqs() noexcept { return impl_->w.sqs(); }
+models::pipelines::service& stepped_run::sagemaker() noexcept { return impl_->w.sagemaker(); }
+
+}  // namespace scenarios

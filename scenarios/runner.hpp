@@ -19,6 +19,13 @@
 #include <string_view>
 #include <vector>
 
+namespace models::sqs {
+class service;
+}
+namespace models::pipelines {
+class service;
+}
+
 namespace scenarios {
 
 struct run_options {
@@ -58,5 +65,37 @@ bool retryable(std::string_view code, int http_status) noexcept;
 /// failed "model_error" check (time, trace position and seed in its detail). Throws
 /// scenario_error if SQS refuses a queue the scenario describes.
 run_report run_scenario(const scenario& sc, run_options options = {});
+
+/// A scenario's world driven step by step from outside (`pipesim serve`): the same queues,
+/// pipelines, consumers, actions and checks as run_scenario, but virtual time moves only through
+/// advance(), and callers may use the services between steps (at the current virtual time).
+class stepped_run {
+ public:
+  stepped_run(const scenario& sc, run_options options = {});
+  ~stepped_run();
+  stepped_run(const stepped_run&) = delete;
+  stepped_run& operator=(const stepped_run&) = delete;
+
+  /// Creates queues and pipelines, starts consumers and schedules actions. Call once, first.
+  void start();
+  /// Runs events up to limits.horizon_us (the clock then stands there even if nothing ran).
+  /// A model error ends the world: it is reported as a failed "model_error" check and later
+  /// calls run nothing. Returns the simulation's reason for stopping. With `until_quiescent`
+  /// it returns as soon as every execution is terminal and nothing is in flight, as a run does.
+  sim::run_result advance(const sim::run_limits& limits, bool until_quiescent = false);
+  /// Whether a model error has ended the world.
+  bool failed() const noexcept;
+  /// The report as of now (the run goes on): what run_scenario returns at the end of a run.
+  run_report report();
+
+  sim::simulation& simulation() noexcept;
+  models::sqs::service& sqs() noexcept;
+  models::pipelines::service& sagemaker() noexcept;
+
+  struct impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
 
 }  // namespace scenarios

@@ -2,6 +2,7 @@
 // sim/ and models/.
 #include "kernel_demo.hpp"
 #include "scenarios/public_api.hpp"
+#include "serve_command.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/story.hpp"
@@ -218,6 +219,8 @@ int validate_files(const std::vector<std::string>& files) {
 
 int replay_trace(const std::string& path, bool summary) {
   const scenarios::recorded_trace t = scenarios::read_trace(path);
+  // A `pipesim serve` session: its requests are re-sent at their virtual times, no clients needed.
+  if (t.header.value("serve", false)) return pipesim::tools::replay_serve_trace(path, t.header, t.events);
   const scenarios::replay_outcome out = scenarios::replay(t, path);
   if (summary) {
     // The deviations are the trace's own non-nominal picks; a random run has hundreds, which would
@@ -494,6 +497,9 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--summary", replay_summary,
                        "Also print the failed checks and the story of the run");
 
+  pipesim::tools::serve_cli serve;
+  CLI::App* serve_cmd = pipesim::tools::add_serve_command(app, serve);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -520,6 +526,7 @@ int main(int argc, char** argv) {
     if (validate_cmd->parsed()) return validate_files(validate_files_list);
     if (explore_cmd->parsed()) return explore_file(explore);
     if (replay_cmd->parsed()) return replay_trace(replay_path, replay_summary);
+    if (serve_cmd->parsed()) return pipesim::tools::run_serve(serve);
   } catch (const scenarios::trace_error& e) {
     std::cerr << "pipesim: " << e.what() << '\n';
     return k_exit_usage;
