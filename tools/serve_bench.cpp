@@ -16,21 +16,20 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <string>
-#include <thread>
-#include <vector>
-
-#include <sys/socket.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -57,19 +56,21 @@ class bare_server {
     explicit conn(tcp::socket s) : stream(std::move(s)) {}
     void read() {
       req = {};
-      http::async_read(stream, buffer, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) return;
-        self->res = {};
-        self->res.version(11);
-        self->res.result(http::status::ok);
-        self->res.set(http::field::content_type, "application/x-amz-json-1.0");
-        self->res.keep_alive(self->req.keep_alive());
-        self->res.body() = R"({"MD5OfMessageBody":"49f68a5c8493ec2c0bf489821c21fc3b","MessageId":"0"})";
-        self->res.prepare_payload();
-        http::async_write(self->stream, self->res, [self](beast::error_code e, std::size_t) {
-          if (!e) self->read();
-        });
-      });
+      http::async_read(
+          stream, buffer, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->res = {};
+            self->res.version(11);
+            self->res.result(http::status::ok);
+            self->res.set(http::field::content_type, "application/x-amz-json-1.0");
+            self->res.keep_alive(self->req.keep_alive());
+            self->res.body() =
+                R"({"MD5OfMessageBody":"49f68a5c8493ec2c0bf489821c21fc3b","MessageId":"0"})";
+            self->res.prepare_payload();
+            http::async_write(self->stream, self->res, [self](beast::error_code e, std::size_t) {
+              if (!e) self->read();
+            });
+          });
     }
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
@@ -106,7 +107,8 @@ struct client : std::enable_shared_from_this<client> {
                         http::async_read(self->stream, self->buffer, self->res,
                                          [self](beast::error_code e, std::size_t) {
                                            if (e) return;
-                                           if (self->res.result() != http::status::ok) ++self->errors;
+                                           if (self->res.result() != http::status::ok)
+                                             ++self->errors;
                                            ++self->count;
                                            self->next();
                                          });
@@ -138,7 +140,8 @@ double measure(unsigned short port, std::vector<http::request<http::string_body>
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const std::uint64_t c1 = count;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   stop = true;
   for (auto& c : clients) {
     beast::error_code ec;
@@ -151,7 +154,7 @@ double measure(unsigned short port, std::vector<http::request<http::string_body>
 }
 
 http::request<http::string_body> sqs_request(unsigned short port, const std::string& op,
-                                            const std::string& body) {
+                                             const std::string& body) {
   http::request<http::string_body> r{http::verb::post, "/", 11};
   r.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   r.set(http::field::content_type, "application/x-amz-json-1.0");
@@ -209,9 +212,11 @@ int main(int argc, char** argv) {
     t->thread = std::thread([srv] { srv->run([](serve::session&) {}); });
     const unsigned short port = srv->port();
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/123456789012/bench";
-    t->requests = {sqs_request(port, "SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi"})"),
-                   sqs_request(port, "ReceiveMessage",
-                               R"({"QueueUrl":")" + url + R"(","MaxNumberOfMessages":1,"WaitTimeSeconds":0})")};
+    t->requests = {
+        sqs_request(port, "SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi"})"),
+        sqs_request(
+            port, "ReceiveMessage",
+            R"({"QueueUrl":")" + url + R"(","MaxNumberOfMessages":1,"WaitTimeSeconds":0})")};
     targets.push_back(std::move(t));
   };
   add("endpoint, no per-event invariants (one event-loop thread, the default)", unchecked, 1);
@@ -220,16 +225,18 @@ int main(int argc, char** argv) {
   bare_server bare;
   std::vector<http::request<http::string_body>> bare_requests = targets[0]->requests;
 
-  std::cout << "pipesim serve benchmark: " << connections << " keep-alive connections, "
-            << seconds << " s per round, SendMessage/ReceiveMessage alternating (SQS json)\n";
+  std::cout << "pipesim serve benchmark: " << connections << " keep-alive connections, " << seconds
+            << " s per round, SendMessage/ReceiveMessage alternating (SQS json)\n";
   // Alternate the servers and keep each one's best round, so all see the same machine load.
   double best_bare = 0;
   std::uint64_t errors = 0;
   for (int round = 0; round < 3; ++round) {
     for (auto& t : targets) {
-      t->best = std::max(t->best, measure(t->server->port(), t->requests, connections, seconds, errors));
+      t->best =
+          std::max(t->best, measure(t->server->port(), t->requests, connections, seconds, errors));
     }
-    best_bare = std::max(best_bare, measure(bare.port(), bare_requests, connections, seconds, errors));
+    best_bare =
+        std::max(best_bare, measure(bare.port(), bare_requests, connections, seconds, errors));
   }
   std::printf("bare beast (fixed body): %.0f requests/s\n", best_bare);
   for (const auto& t : targets) {
@@ -260,7 +267,9 @@ int main(int argc, char** argv) {
   const long after = rss_kib();
   std::printf("idle connections: %zu, resident set +%ld KiB, %.1f KiB per idle connection\n",
               sockets.size(), after - before,
-              sockets.empty() ? 0.0 : static_cast<double>(after - before) / static_cast<double>(sockets.size()));
+              sockets.empty()
+                  ? 0.0
+                  : static_cast<double>(after - before) / static_cast<double>(sockets.size()));
   for (const int fd : sockets) ::close(fd);
   for (auto& t : targets) {
     t->server->shutdown();

@@ -1,11 +1,11 @@
 #include "serve_command.hpp"
 
 #include "scenarios/scenario.hpp"
+#include "scenarios/trace_file.hpp"
 #include "serve/server.hpp"
 #include "serve/session.hpp"
 #include "sim/time.hpp"
 #include "sim/trace.hpp"
-#include "scenarios/trace_file.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -68,7 +68,8 @@ int run_serve(const serve_cli& o) {
       std::cerr << "pipesim serve: --verify-sigv4: expected KEY:SECRET\n";
       return 2;
     }
-    options.sigv4 = std::make_pair(o.verify_sigv4.substr(0, colon), o.verify_sigv4.substr(colon + 1));
+    options.sigv4 =
+        std::make_pair(o.verify_sigv4.substr(0, colon), o.verify_sigv4.substr(colon + 1));
   }
   // The trace is buffered: its header needs the resolved knobs, and a session is short.
   std::ostringstream events;
@@ -120,9 +121,12 @@ int replay_serve_trace(const std::string& path, const json& header,
       c.params = record.value("params", json::object());
       session.submit(c, [](const models::api_result&) {});
     } else if (type == "serve.advance") {
-      if (record.contains("to_us")) session.advance_to(record["to_us"].get<sim::time_us>());
-      else if (record.contains("until")) session.advance_until_idle();
-      else session.advance_to_next_event();
+      if (record.contains("to_us"))
+        session.advance_to(record["to_us"].get<sim::time_us>());
+      else if (record.contains("until"))
+        session.advance_until_idle();
+      else
+        session.advance_to_next_event();
     }
   }
   const std::vector<std::string>& replayed = session.trace_lines();
@@ -143,9 +147,12 @@ int replay_serve_trace(const std::string& path, const json& header,
   std::uint64_t digest = 0xcbf29ce484222325ULL;
   for (const std::string& l : replayed) digest = sim::digest_line(l, digest);
   std::cout << "identical: " << replayed.size() << " events, digest " << sim::format_digest(digest)
-            << " (serve session: " << std::count_if(recorded.begin(), recorded.end(), [](const std::string& l) {
-                 return l.find("\"type\":\"serve.request\"") != std::string::npos;
-               }) << " requests replayed without clients)\n";
+            << " (serve session: "
+            << std::count_if(recorded.begin(), recorded.end(),
+                             [](const std::string& l) {
+                               return l.find("\"type\":\"serve.request\"") != std::string::npos;
+                             })
+            << " requests replayed without clients)\n";
   return 0;
 }
 

@@ -10,17 +10,16 @@
 //     DeleteMessage through service::call (full JSON request/response path) and report API
 //     operations per second (3 per iteration).
 // Runs for the ideal and aws_documented profiles (the latter asks choice points and records them).
-#include <malloc.h>
+#include "models/sqs/service.hpp"
+#include "sim/simulation.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <malloc.h>
 #include <string>
-
-#include <nlohmann/json.hpp>
-
-#include "models/sqs/service.hpp"
-#include "sim/simulation.hpp"
 
 namespace {
 
@@ -35,9 +34,10 @@ std::size_t heap_in_use() { return mallinfo2().uordblks; }
 void run(models::profile p) {
   sim::simulation s(42);
   models::sqs::service sqs(s, models::knob_values(models::sqs::knobs(), p));
-  const std::string url = sqs.call("CreateQueue", {{"QueueName", "bench"},
-                                                   {"Attributes", {{"VisibilityTimeout", "43200"}}}})
-                              .response["QueueUrl"];
+  const std::string url =
+      sqs.call("CreateQueue",
+               {{"QueueName", "bench"}, {"Attributes", {{"VisibilityTimeout", "43200"}}}})
+          .response["QueueUrl"];
   const std::string body(100, 'x');
   const json send_req{{"QueueUrl", url}, {"MessageBody", body}};
   const json recv10{{"QueueUrl", url}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", 0}};
@@ -81,13 +81,17 @@ void run(models::profile p) {
   }
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   const auto c = sqs.counters(url);
-  std::printf("profile %-15s fill: %d messages sent+received in %.2f s; heap +%.1f MiB = %.0f bytes/message in flight (100-byte bodies)\n",
-              std::string(models::to_string(p)).c_str(), k_in_flight, fill_s,
-              static_cast<double>(heap1 - heap0) / (1024.0 * 1024.0),
-              static_cast<double>(heap1 - heap0) / k_in_flight);
-  std::printf("profile %-15s steady state with %d in flight: %d x (send+receive+delete) in %.2f s = %.0f API ops/s (%.0f cycles/s; %d empty short polls retried; duplicates %llu)\n",
-              std::string(models::to_string(p)).c_str(), k_in_flight, done, secs, 3.0 * done / secs,
-              done / secs, empty, static_cast<unsigned long long>(c.duplicates_created));
+  std::printf(
+      "profile %-15s fill: %d messages sent+received in %.2f s; heap +%.1f MiB = %.0f "
+      "bytes/message in flight (100-byte bodies)\n",
+      std::string(models::to_string(p)).c_str(), k_in_flight, fill_s,
+      static_cast<double>(heap1 - heap0) / (1024.0 * 1024.0),
+      static_cast<double>(heap1 - heap0) / k_in_flight);
+  std::printf(
+      "profile %-15s steady state with %d in flight: %d x (send+receive+delete) in %.2f s = %.0f "
+      "API ops/s (%.0f cycles/s; %d empty short polls retried; duplicates %llu)\n",
+      std::string(models::to_string(p)).c_str(), k_in_flight, done, secs, 3.0 * done / secs,
+      done / secs, empty, static_cast<unsigned long long>(c.duplicates_created));
 }
 
 }  // namespace
