@@ -263,7 +263,7 @@ void world::call_action(std::size_t i, int attempt) {
 void world::start_consumers() {
   for (const auto& [name, factory] : options_.consumers) {
     const bool known = std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
-                                   [&](const consumer_spec& c) { return c.name == name; });
+                                   [&wanted = name](const consumer_spec& c) { return c.name == wanted; });
     if (!known) {
       std::string names;
       for (const consumer_spec& c : sc_.consumers) names += (names.empty() ? "" : ", ") + c.name;
@@ -503,7 +503,7 @@ void world::final_checks(run_report& report) {
     }
     for (const auto& [step, status] : x.steps) {
       const auto it = std::find_if(e.steps.begin(), e.steps.end(),
-                                   [&](const pl::step_observation& s) { return s.name == step; });
+                                   [&wanted = step](const pl::step_observation& s) { return s.name == wanted; });
       const std::string actual =
           it == e.steps.end() ? "never started" : std::string(pl::to_string(it->status));
       const std::string wanted = status ? *status : "never started";
@@ -513,10 +513,11 @@ void world::final_checks(run_report& report) {
   }
   for (const auto& [name, q] : sc_.expect.queues) {
     const models::sqs::queue_counters c = sqs_.counters(sqs_.queue_url(name));
-    auto expect_count = [&](const char* what, const std::optional<std::int64_t>& wanted,
-                            std::uint64_t actual) {
+    auto expect_count = [&, &queue = name](const char* what,
+                                           const std::optional<std::int64_t>& wanted,
+                                           std::uint64_t actual) {
       if (!wanted) return;
-      report.expectations.push_back({"queue " + name + " " + what + " " + std::to_string(*wanted),
+      report.expectations.push_back({"queue " + queue + " " + what + " " + std::to_string(*wanted),
                                      static_cast<std::uint64_t>(*wanted) == actual,
                                      "it is " + std::to_string(actual)});
     };

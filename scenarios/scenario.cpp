@@ -72,7 +72,7 @@ class checker {
   void only(const json& obj, const std::string& pointer,
             std::initializer_list<const char*> allowed) {
     for (const auto& [key, value] : obj.items()) {
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
+      if (std::none_of(allowed.begin(), allowed.end(), [&k = key](const char* a) { return k == a; })) {
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         fail(child(pointer, key), "unknown member \"" + key + "\" (expected one of: " + list + ")");
@@ -627,7 +627,7 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
       for (const auto& [name, counts] : expect["queues"].items()) {
         const std::string qp = child(p, name);
         if (std::none_of(out.queues.begin(), out.queues.end(),
-                         [&](const queue_spec& q) { return q.name == name; })) {
+                         [&wanted = name](const queue_spec& q) { return q.name == wanted; })) {
           c.fail(qp, "expected the name of a queue in /queues");
         }
         if (!c.object(counts, qp)) continue;
