@@ -2,6 +2,7 @@
 #include "runner.hpp"
 
 #include "models/pipelines/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/consumers.hpp"
 #include "sim/error.hpp"
@@ -188,7 +189,7 @@ void world::create_queues() {
 
 void world::create_pipelines() {
   for (const pipeline_spec& p : sc_.pipelines) {
-    sagemaker_.create_pipeline(p.name, p.definition, pl::parse_behaviour(p.steps), p.parallelism);
+    sagemaker_.create_pipeline(p.name, p.definition, parse_behaviour(p.steps), p.parallelism);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "models/sqs/service.hpp"
 
 #include <algorithm>
@@ -403,7 +404,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
           }
         }
         try {
-          models::pipelines::parse_behaviour(behaviour);
+          parse_behaviour(behaviour);
           spec.steps = behaviour;
         } catch (const models::pipelines::definition_error& e) {
           std::string pointer = e.pointer();
