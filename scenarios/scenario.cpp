@@ -3,6 +3,7 @@
 
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/public_api.hpp"
 #include "sim/simulation.hpp"
@@ -500,7 +501,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
           }
         }
         try {
-          models::pipelines::parse_behaviour(behaviour);
+          parse_behaviour(behaviour);
           spec.steps = behaviour;
         } catch (const models::pipelines::definition_error& e) {
           std::string pointer = e.pointer();
@@ -726,7 +727,7 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
       for (const auto& [name, counts] : expect["queues"].items()) {
         const std::string qp = child(p, name);
         if (std::none_of(out.queues.begin(), out.queues.end(),
-                         [&](const queue_spec& q) { return q.name == name; })) {
+                         [&wanted = name](const queue_spec& q) { return q.name == wanted; })) {
           c.fail(qp, "expected the name of a queue in /queues");
         }
         if (!c.object(counts, qp)) continue;

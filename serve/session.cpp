@@ -1,5 +1,6 @@
 #include "serve/session.hpp"
 
+#include "scenarios/behaviour_parse.hpp"
 #include "scenarios/trace_file.hpp"
 
 #include "models/pipelines/definition.hpp"
@@ -226,7 +227,7 @@ models::api_result session::sagemaker_call(const std::string& op, const json& re
     // Step behaviours: the scenario's for a pipeline of that name, else the documented defaults.
     pl::behaviour_map behaviour;
     for (const scenarios::pipeline_spec& p : sc_.pipelines) {
-      if (p.name == name) behaviour = pl::parse_behaviour(p.steps);
+      if (p.name == name) behaviour = scenarios::parse_behaviour(p.steps);
     }
     std::string arn;
     try {

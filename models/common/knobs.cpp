@@ -73,8 +73,10 @@ knob_values knob_values::with_overrides(const std::vector<knob_spec>& specs,
 void knob_values::apply(const std::vector<knob_spec>& specs, const nlohmann::json& overrides) {
   const std::vector<std::string>* allowed_for = nullptr;
   for (const auto& [name, value] : overrides.items()) {
+    // C++17 lambdas cannot capture a structured binding (clang rejects it), hence the copy.
+    const std::string& wanted = name;
     const auto spec = std::find_if(specs.begin(), specs.end(),
-                                   [&](const knob_spec& k) { return k.name == name; });
+                                   [&wanted](const knob_spec& k) { return k.name == wanted; });
     if (spec == specs.end()) throw knob_error("knobs: unknown knob \"" + name + "\"");
     // Kinds are checked against the profile's default, whatever this set holds now.
     const nlohmann::json& current = profile_ == profile::ideal            ? spec->ideal

@@ -47,12 +47,6 @@ struct step_behaviour {
 };
 using behaviour_map = std::map<std::string, step_behaviour>;
 
-/// Parses a behaviour map: {"<step>": {"duration": "30s" | {"min": "10s", "max": "1m"},
-/// "outcome": "Succeeded"|"Failed", "failure_reason", "failed_attempts", "failure_type",
-/// "lambda_timeout", "stop_latency", "outputs", "properties"}}. Throws definition_error with the
-/// JSON pointer of the bad member.
-behaviour_map parse_behaviour(const nlohmann::json& j);
-
 /// Fixed identity and clock origin of the simulated account (never the wall clock).
 struct service_options {
   std::string region = "us-east-1";

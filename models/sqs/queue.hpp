@@ -104,6 +104,8 @@ class queue {
 
   const std::vector<census_entry>& census() const noexcept { return census_; }
   const queue_counters& counters() const noexcept { return counters_; }
+  /// The injected-fault rates of this queue's knobs (read by the service on every call).
+  const detail::fault_rates& fault_rates() const noexcept { return hot_.faults; }
 
  private:
   struct receive_params {
@@ -189,7 +191,6 @@ class queue {
   service& svc_;
   sim::simulation& sim_;
   std::string name_, url_, arn_;
-  friend class service;
   queue_attributes attrs_;
   models::knob_values knobs_;
   // Knobs read on every receive, reply and timer, resolved from knobs_ whenever it is set (a
@@ -199,7 +200,7 @@ class queue {
     std::optional<sim::time_us> api_latency_max, timer_granularity, reorder_window;
     std::int64_t short_poll_servers = 1, inflight_max_standard = 0, inflight_max_fifo = 0;
     bool dlq_move_on_next_receive = false, dlq_move_on_visibility_expiry = false;
-    service::fault_rates faults;
+    detail::fault_rates faults;
   };
   hot_knobs hot_;
   void resolve_hot_knobs();

@@ -68,6 +68,16 @@ struct service_config {
 
 class queue;
 
+namespace detail {
+/// sqs.api.throttle_probability and sqs.api.server_error_probability of one knob set, read on
+/// every call: resolved whenever the set is (a knob_values read is a lookup by name). A value
+/// that is not a number stays unset, so reading it goes through the set and throws there.
+struct fault_rates {
+  std::optional<double> throttle, server_error;
+};
+fault_rates resolve_fault_rates(const models::knob_values& k);
+}  // namespace detail
+
 /// The SQS endpoint of one region and account.
 class service {
  public:
@@ -119,10 +129,12 @@ class service {
   /// Epoch milliseconds of the current virtual time.
   std::int64_t now_epoch_ms() const noexcept;
 
- private:
-  friend class queue;
-  queue* find_by_url(std::string_view url) const;
+ /// The live queue with this ARN, or null: for the queues themselves (redrive targets,
+  /// RedrivePolicy checks). `queue` is internal to models/sqs, so nothing else can use it.
   queue* find_by_arn(std::string_view arn) const;
+
+ private:
+  queue* find_by_url(std::string_view url) const;
   models::api_result create_queue(const nlohmann::json& request);
   models::api_result get_queue_url(const nlohmann::json& request);
   models::api_result delete_queue(queue* q);
@@ -135,14 +147,7 @@ class service {
   // The knobs of `addressed`, else the service's.
   const models::knob_values& knobs_for(const queue* addressed) const;
 
-  // sqs.api.throttle_probability and sqs.api.server_error_probability of one knob set, read on
-  // every call: resolved whenever the set is (a knob_values read is a lookup by name). A value
-  // that is not a number stays unset, so reading it goes through the set and throws there, as
-  // before.
-  struct fault_rates {
-    std::optional<double> throttle, server_error;
-  };
-  static fault_rates resolve_fault_rates(const models::knob_values& k);
+  using fault_rates = detail::fault_rates;
   // The fault's answer, if one strikes this call to `addressed` (or to no queue).
   std::optional<models::api_result> injected_fault(std::string_view operation,
                                                    const nlohmann::json& request,

@@ -8,7 +8,7 @@
 #include <cctype>
 
 using namespace pipelines_test;
-using models::pipelines::parse_behaviour;
+using scenarios::parse_behaviour;
 
 namespace {
 const sim::time_us k_s = sim::k_second_us;

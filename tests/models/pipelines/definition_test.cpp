@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(json_get_reads_a_property_file_value_from_the_behaviour_map
 }
 
 BOOST_AUTO_TEST_CASE(behaviour_maps_parse_and_reject_bad_members) {
-  const auto b = models::pipelines::parse_behaviour(
+  const auto b = scenarios::parse_behaviour(
       {{"T",
         {{"duration", {{"min", "10s"}, {"max", "1m"}}},
          {"outcome", "Failed"},
@@ -304,7 +304,7 @@ BOOST_AUTO_TEST_CASE(behaviour_maps_parse_and_reject_bad_members) {
   BOOST_TEST(b.at("L").lambda_timeout_us == 600 * sim::k_second_us);
   auto err = [](const json& j) {
     try {
-      models::pipelines::parse_behaviour(j);
+      scenarios::parse_behaviour(j);
     } catch (const definition_error& e) {
       return std::string(e.what());
     }

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace pipelines_test;
-using models::pipelines::parse_behaviour;
+using scenarios::parse_behaviour;
 
 namespace {
 const sim::time_us k_s = sim::k_second_us;

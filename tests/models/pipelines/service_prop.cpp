@@ -11,7 +11,7 @@
 
 using namespace pipelines_test;
 using models::pipelines::is_terminal;
-using models::pipelines::parse_behaviour;
+using scenarios::parse_behaviour;
 
 namespace {
 

@@ -3,6 +3,7 @@
 
 #include "models/common/knobs.hpp"
 #include "models/pipelines/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "sim/simulation.hpp"
 
 #include <nlohmann/json.hpp>
