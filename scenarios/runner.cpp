@@ -968,22 +968,33 @@ void stepped_run::start() { impl_->w.begin(); }
 
 sim::run_result stepped_run::advance(const sim::run_limits& limits, bool until_quiescent) {
   sim::simulation& s = impl_->w.simulation();
-  sim::run_result r = impl_->w.advance(limits);
-  // A quiescent world asks to stop after every event; in a session time goes on to the horizon.
-  while (!until_quiescent && r.reason == sim::stop_reason::stop_requested && !impl_->w.failed() &&
-         s.now() <= limits.horizon_us) {
-    impl_->events += r.events;
-    r = impl_->w.advance(limits);
+  sim::run_limits remaining = limits;
+  std::uint64_t events = 0;
+  sim::run_result r{sim::stop_reason::queue_empty, s.now(), 0, {}};
+  for (;;) {
+    r = impl_->w.advance(remaining);
+    events += r.events;
+    // A quiescent world asks to stop after every event; in a session time goes on to the
+    // horizon, and the event limit counts across those stops.
+    if (until_quiescent || r.reason != sim::stop_reason::stop_requested || impl_->w.failed()) break;
+    if (limits.max_events != sim::run_limits{}.max_events) {
+      if (events >= limits.max_events) {
+        r.reason = sim::stop_reason::event_limit_reached;
+        break;
+      }
+      remaining.max_events = limits.max_events - events;
+    }
   }
-  impl_->events += r.events;
   if (!until_quiescent && r.reason == sim::stop_reason::queue_empty &&
-      limits.horizon_us != sim::run_limits{}.horizon_us &&
-      s.now() < limits.horizon_us && !impl_->w.failed()) {
+      limits.horizon_us != sim::run_limits{}.horizon_us && s.now() < limits.horizon_us &&
+      !impl_->w.failed()) {
     // Nothing left to run before the horizon: the clock still moves there.
     s.schedule_at(limits.horizon_us, [] {});
     r = impl_->w.advance(limits);
-    impl_->events += r.events;
+    events += r.events;
   }
+  impl_->events += events;
+  r.events = events;
   impl_->last = r;
   return r;
 }

@@ -146,4 +146,21 @@ BOOST_AUTO_TEST_CASE(the_same_inputs_give_the_same_trace) {
   BOOST_TEST(a == b);
 }
 
+BOOST_AUTO_TEST_CASE(a_scenario_runs_its_actions_and_consumers_and_time_goes_on_after_quiescence) {
+  const scenarios::scenario sc =
+      scenarios::load_scenario(PIPESIM_SOURCE_DIR "/scenarios/library/stop_during_callback.json");
+  serve::session s(sc, nullptr);
+  s.advance_until_idle();
+  const json report = s.report_json();
+  BOOST_TEST(report.at("executions").at("run").at("status") == "Stopped");
+  BOOST_TEST(report.at("ok") == true);
+  // The world is quiescent but its consumer keeps polling: the auto clock's steps still end.
+  const sim::time_us quiet = s.now();
+  for (int i = 0; i < 5; ++i) BOOST_TEST(s.advance_to_next_event());
+  BOOST_TEST(s.now() > quiet);
+  BOOST_TEST(s.now() <= quiet + 5 * 20 * sim::k_second_us);  // at most one 20 s poll per step
+  s.advance_to(quiet + sim::k_hour_us);
+  BOOST_TEST(s.now() == quiet + sim::k_hour_us);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,7 +7,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <regex>
 
 using wire_test::query;
 using wire_test::world;
@@ -190,11 +189,12 @@ BOOST_AUTO_TEST_CASE(batch_operations_name_their_entries_per_operation) {
   send(w, "three");
   const wire::http_response r = w.send(
       query("Action=ReceiveMessage&Version=2012-11-05&QueueUrl=" + k_url + "&MaxNumberOfMessages=10"));
+  // (No std::regex: g++ 12 warns inside <regex> under the sanitizers, and CI builds -Werror.)
   std::vector<std::string> handles;
-  const std::regex handle_re("<ReceiptHandle>([^<]*)</ReceiptHandle>");
-  for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), handle_re);
-       it != std::sregex_iterator(); ++it) {
-    handles.push_back((*it)[1]);
+  for (std::size_t at = r.body.find("<ReceiptHandle>"); at != std::string::npos;
+       at = r.body.find("<ReceiptHandle>", at + 1)) {
+    const std::size_t start = at + 15;
+    handles.push_back(r.body.substr(start, r.body.find("</ReceiptHandle>", start) - start));
   }
   BOOST_TEST_REQUIRE(handles.size() == 2U);
   const wire::http_response c = w.send(query(
