@@ -2,8 +2,8 @@
 #include "runner.hpp"
 
 #include "models/pipelines/service.hpp"
-#include "scenarios/behaviour_parse.hpp"
 #include "models/sqs/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "scenarios/consumers.hpp"
 #include "scenarios/public_api.hpp"
 #include "sim/error.hpp"
@@ -272,7 +272,8 @@ void world::create_queues() {
 
 void world::create_pipelines() {
   for (const pipeline_spec& p : sc_.pipelines) {
-    sagemaker_.create_pipeline(p.name, p.definition, parse_behaviour(p.steps), p.parallelism);
+    // Parsed when the scenario was: a run copies the typed definition and behaviours.
+    sagemaker_.create_pipeline(p.name, *p.parsed_definition, p.behaviour, p.parallelism);
   }
 }
 
@@ -352,8 +353,9 @@ void world::call_action(std::size_t i, int attempt) {
 
 void world::start_consumers() {
   for (const auto& [name, factory] : options_.consumers) {
-    const bool known = std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
-                                   [&wanted = name](const consumer_spec& c) { return c.name == wanted; });
+    const bool known =
+        std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
+                    [&wanted = name](const consumer_spec& c) { return c.name == wanted; });
     if (!known) {
       std::string names;
       for (const consumer_spec& c : sc_.consumers) names += (names.empty() ? "" : ", ") + c.name;
@@ -702,8 +704,9 @@ void world::final_checks(run_report& report) {
       }
     }
     for (const auto& [step, status] : x.steps) {
-      const auto it = std::find_if(e.steps.begin(), e.steps.end(),
-                                   [&wanted = step](const pl::step_observation& s) { return s.name == wanted; });
+      const auto it = std::find_if(
+          e.steps.begin(), e.steps.end(),
+          [&wanted = step](const pl::step_observation& s) { return s.name == wanted; });
       const std::string actual =
           it == e.steps.end() ? "never started" : std::string(pl::to_string(it->status));
       const std::string wanted = status ? *status : "never started";
@@ -715,8 +718,9 @@ void world::final_checks(run_report& report) {
   }
   for (const auto& [name, q] : sc_.expect.queues) {
     const models::sqs::queue_counters c = sqs_.counters(sqs_.queue_url(name));
-    auto expect_count = [&, &queue = name](const char* what, const std::optional<count_range>& wanted,
-                            std::uint64_t actual) {
+    auto expect_count = [&, &queue = name](const char* what,
+                                           const std::optional<count_range>& wanted,
+                                           std::uint64_t actual) {
       if (!wanted) return;
       report.expectations.push_back({"expect.queue." + queue + "." + what,
                                      "queue " + queue + " " + what + " " + wanted->to_string(),

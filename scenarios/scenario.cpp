@@ -3,8 +3,8 @@
 
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
-#include "scenarios/behaviour_parse.hpp"
 #include "models/sqs/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
 #include "scenarios/public_api.hpp"
 #include "sim/simulation.hpp"
 #include "sim/strategy.hpp"
@@ -501,7 +501,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
           }
         }
         try {
-          parse_behaviour(behaviour);
+          spec.behaviour = parse_behaviour(behaviour);
           spec.steps = behaviour;
         } catch (const models::pipelines::definition_error& e) {
           std::string pointer = e.pointer();
@@ -516,6 +516,10 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
     if (pl.contains("parallelism")) {
       spec.parallelism = c.integer(pl["parallelism"], child(p, "parallelism"), 1,
                                    std::numeric_limits<std::int32_t>::max());
+    }
+    if (definition) {
+      spec.parsed_definition =
+          std::make_shared<const models::pipelines::pipeline_definition>(std::move(*definition));
     }
     out.pipelines.push_back(std::move(spec));
   }

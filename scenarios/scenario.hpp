@@ -3,6 +3,7 @@
 #pragma once
 
 #include "models/common/knobs.hpp"
+#include "models/pipelines/service.hpp"
 #include "sim/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <pipesim/scenario.hpp>
 #include <stdexcept>
@@ -50,6 +52,9 @@ struct pipeline_spec {
   nlohmann::json definition;                        ///< The SageMaker definition object.
   nlohmann::json steps = nlohmann::json::object();  ///< Step name -> simulated behaviour.
   std::optional<std::int64_t> parallelism;
+  /// Both parsed once, when the scenario is: every run of it starts from these.
+  std::shared_ptr<const models::pipelines::pipeline_definition> parsed_definition;
+  models::pipelines::behaviour_map behaviour;
 };
 
 /// The built-in consumer behaviours: the consumers people write, correct and buggy.

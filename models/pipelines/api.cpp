@@ -214,13 +214,20 @@ service::~service() = default;
 std::string service::create_pipeline(const std::string& name, const json& definition,
                                      behaviour_map behaviour,
                                      std::optional<std::int64_t> max_parallel_steps) {
+  return create_pipeline(name, parse_definition(definition), std::move(behaviour),
+                         max_parallel_steps);
+}
+
+std::string service::create_pipeline(const std::string& name, pipeline_definition definition,
+                                     behaviour_map behaviour,
+                                     std::optional<std::int64_t> max_parallel_steps) {
   if (!detail::hyphenated_name(name, 255))
     throw definition_error("/PipelineName",
                            "expected a pipeline name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}");
   pipeline_record p{name,
                     "arn:aws:sagemaker:" + impl_->options.region + ":" + impl_->options.account +
                         ":pipeline/" + name,
-                    parse_definition(definition), std::move(behaviour), max_parallel_steps};
+                    std::move(definition), std::move(behaviour), max_parallel_steps};
   for (const auto& [step, b] : p.behaviour) {
     if (p.definition.find(step) == nullptr)
       throw definition_error("/" + step, "behaviour for a step the definition does not have");

@@ -98,6 +98,11 @@ class service {
   std::string create_pipeline(const std::string& name, const nlohmann::json& definition,
                               behaviour_map behaviour = {},
                               std::optional<std::int64_t> max_parallel_steps = std::nullopt);
+  /// The same with a definition parsed already (parse_definition), which is then not parsed again:
+  /// a scenario parses its pipelines once for all of its runs.
+  std::string create_pipeline(const std::string& name, pipeline_definition definition,
+                              behaviour_map behaviour = {},
+                              std::optional<std::int64_t> max_parallel_steps = std::nullopt);
 
   /// Runs one SageMaker operation ("StopPipelineExecution", ...) with AWS member names.
   models::api_result call(std::string_view operation, const nlohmann::json& request);
