@@ -477,7 +477,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
       c.fail(from_file ? definition_pointer
                        : definition_pointer + (e.pointer() == "/" ? "" : e.pointer()),
              (from_file ? "in the definition file at " + e.pointer() + ": " : "") +
-                 std::string(e.what()).substr(e.pointer().size() + 2));
+                 e.message());
     }
     if (pl.contains("steps")) {
       const std::string sp = child(p, "steps");
@@ -509,7 +509,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
           const std::size_t at = pointer.find(renamed);
           if (at != std::string::npos) pointer.replace(at, renamed.size(), "/timeout");
           c.fail(sp + (pointer == "/" ? "" : pointer),
-                 std::string(e.what()).substr(e.pointer().size() + 2));
+                 e.message());
         }
       }
     }

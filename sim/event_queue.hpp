@@ -53,8 +53,6 @@ class event_queue {
   /// Removes and returns the earliest pending event. Requires !empty().
   popped pop();
 
-  /// Total number of events ever pushed.
-  std::uint64_t pushed() const noexcept { return next_seq_ - 1; }
 
  private:
   struct entry {

@@ -67,16 +67,17 @@ callback_machine::~callback_machine() = default;
 callback_state callback_machine::state() const noexcept { return fsm_->status; }
 
 template <class Event>
-void callback_machine::dispatch(const Event& e) {
+void callback_machine::process(const Event& e) {
   detail::process_or_raise(*fsm_, e, sim_, "callback " + name_);
 }
 
-void callback_machine::process(const callback_message_sent& e) { dispatch(e); }
-void callback_machine::process(const callback_message_send_failed& e) { dispatch(e); }
-void callback_machine::process(const stopping_message_sent& e) { dispatch(e); }
-void callback_machine::process(const stopping_message_send_failed& e) { dispatch(e); }
-void callback_machine::process(const callback_answered_success& e) { dispatch(e); }
-void callback_machine::process(const callback_answered_failure& e) { dispatch(e); }
-void callback_machine::process(const callback_timed_out& e) { dispatch(e); }
+// The events the table has rows for.
+template void callback_machine::process(const callback_message_sent&);
+template void callback_machine::process(const callback_message_send_failed&);
+template void callback_machine::process(const stopping_message_sent&);
+template void callback_machine::process(const stopping_message_send_failed&);
+template void callback_machine::process(const callback_answered_success&);
+template void callback_machine::process(const callback_answered_failure&);
+template void callback_machine::process(const callback_timed_out&);
 
 }  // namespace models::pipelines

@@ -25,17 +25,12 @@ class callback_machine {
 
   callback_state state() const noexcept;
 
-  void process(const events::callback_message_sent& e);
-  void process(const events::callback_message_send_failed& e);
-  void process(const events::stopping_message_sent& e);
-  void process(const events::stopping_message_send_failed& e);
-  void process(const events::callback_answered_success& e);
-  void process(const events::callback_answered_failure& e);
-  void process(const events::callback_timed_out& e);
+  /// Applies the table row for `e` (see callback_machine.cpp). Instantiated there for exactly the
+  /// events the table has rows for, so processing any other event fails to link.
+  template <class Event>
+  void process(const Event& e);
 
  private:
-  template <class Event>
-  void dispatch(const Event& e);
   sim::simulation& sim_;
   std::string name_;
   std::unique_ptr<callback_fsm> fsm_;

@@ -1,6 +1,7 @@
 // Callback steps: the token, the message to SQS (with send retries), the callback timeout, and
 // SendPipelineExecutionStepSuccess / Failure.
 #include "models/pipelines/detail/service_impl.hpp"
+#include "sim/assert.hpp"
 
 namespace models::pipelines {
 
@@ -123,6 +124,10 @@ api_result service::impl::answer(const std::string& op, const json& req, bool su
     const std::string& code = knobs.text("callback.unknown_token_error");
     return api_result::failure(code, "Callback token '" + token + "' does not exist.");
   }
+  PIPESIM_ASSERT(sim,
+                 t->second.execution < executions.size() &&
+                     t->second.step < executions[t->second.execution]->steps.size(),
+                 "an issued callback token names an existing step");
   execution& e = *executions[t->second.execution];
   const std::size_t i = t->second.step;
   step_run& r = e.steps[i];

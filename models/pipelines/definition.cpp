@@ -354,7 +354,7 @@ double as_number(const json& v, bool& ok) {
       std::size_t used = 0;
       double d = std::stod(s, &used);
       if (used == s.size() && !s.empty()) return d;
-    } catch (const std::exception&) {
+    } catch (const std::logic_error&) {  // std::stod/stoll: not a number, or out of range
     }
   }
   ok = false;

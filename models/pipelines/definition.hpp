@@ -19,11 +19,15 @@ namespace models::pipelines {
 class definition_error : public std::invalid_argument {
  public:
   definition_error(const std::string& pointer, const std::string& problem)
-      : std::invalid_argument(pointer + ": " + problem), pointer_(pointer) {}
+      : std::invalid_argument(pointer + ": " + problem), pointer_(pointer), message_(problem) {}
+  /// The JSON pointer of the bad member ("/" for the whole document).
   const std::string& pointer() const noexcept { return pointer_; }
+  /// What is wrong there, without the pointer (what() is "<pointer>: <message>").
+  const std::string& message() const noexcept { return message_; }
 
  private:
   std::string pointer_;
+  std::string message_;
 };
 
 enum class step_kind { job, lambda, callback, condition, fail };

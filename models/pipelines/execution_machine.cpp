@@ -64,16 +64,17 @@ execution_machine::~execution_machine() = default;
 execution_status execution_machine::status() const noexcept { return fsm_->status; }
 
 template <class Event>
-void execution_machine::dispatch(const Event& e) {
+void execution_machine::process(const Event& e) {
   detail::process_or_raise(*fsm_, e, sim_, "execution " + name_);
 }
 
-void execution_machine::process(const stop_requested& e) { dispatch(e); }
-void execution_machine::process(const all_steps_succeeded& e) { dispatch(e); }
-void execution_machine::process(const execution_failed& e) { dispatch(e); }
-void execution_machine::process(const running_steps_stopped& e) { dispatch(e); }
-void execution_machine::process(const stop_ended_in_failure& e) { dispatch(e); }
-void execution_machine::process(const execution_timed_out& e) { dispatch(e); }
-void execution_machine::process(const retry_requested& e) { dispatch(e); }
+// The events the table has rows for.
+template void execution_machine::process(const stop_requested&);
+template void execution_machine::process(const all_steps_succeeded&);
+template void execution_machine::process(const execution_failed&);
+template void execution_machine::process(const running_steps_stopped&);
+template void execution_machine::process(const stop_ended_in_failure&);
+template void execution_machine::process(const execution_timed_out&);
+template void execution_machine::process(const retry_requested&);
 
 }  // namespace models::pipelines

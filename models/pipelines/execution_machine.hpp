@@ -26,17 +26,12 @@ class execution_machine {
 
   execution_status status() const noexcept;
 
-  void process(const events::stop_requested& e);
-  void process(const events::all_steps_succeeded& e);
-  void process(const events::execution_failed& e);
-  void process(const events::running_steps_stopped& e);
-  void process(const events::stop_ended_in_failure& e);
-  void process(const events::execution_timed_out& e);
-  void process(const events::retry_requested& e);
+  /// Applies the table row for `e` (see execution_machine.cpp). Instantiated there for exactly the
+  /// events the table has rows for, so processing any other event fails to link.
+  template <class Event>
+  void process(const Event& e);
 
  private:
-  template <class Event>
-  void dispatch(const Event& e);
   sim::simulation& sim_;
   std::string name_;
   std::unique_ptr<execution_fsm> fsm_;

@@ -37,8 +37,5 @@ constexpr bool is_terminal(execution_status s) noexcept {
 constexpr bool is_terminal(step_status s) noexcept {
   return s == step_status::stopped || s == step_status::failed || s == step_status::succeeded;
 }
-constexpr bool is_resolved(callback_state s) noexcept {
-  return s == callback_state::answered_success || s == callback_state::answered_failure;
-}
 
 }  // namespace models::pipelines

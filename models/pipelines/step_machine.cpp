@@ -27,7 +27,9 @@ struct succeeded : status_state<step_status::succeeded> {};
 struct step_def : detail::reporting_def<step_def, step_status, step_status::starting> {
   using initial_state = starting;
 
-  // AWS documents the statuses [M] but not the table (spec §2). pipesim's reading:
+  // AWS documents the statuses [M] but not the table
+  // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStep.html).
+  // pipesim's reading:
   // - a step stopped before it began executing goes straight to Stopped;
   // - a retry under a RetryPolicy keeps the step Executing (AttemptCount grows) [DG-Retry];
   // - while Stopping, work that still finishes (a Lambda function, a callback answer) ends the
@@ -69,16 +71,17 @@ step_machine::~step_machine() = default;
 step_status step_machine::status() const noexcept { return fsm_->status; }
 
 template <class Event>
-void step_machine::dispatch(const Event& e) {
+void step_machine::process(const Event& e) {
   detail::process_or_raise(*fsm_, e, sim_, "step " + name_);
 }
 
-void step_machine::process(const step_started& e) { dispatch(e); }
-void step_machine::process(const work_succeeded& e) { dispatch(e); }
-void step_machine::process(const work_failed& e) { dispatch(e); }
-void step_machine::process(const attempt_failed_will_retry& e) { dispatch(e); }
-void step_machine::process(const stop_requested& e) { dispatch(e); }
-void step_machine::process(const stop_confirmed& e) { dispatch(e); }
-void step_machine::process(const retry_requested& e) { dispatch(e); }
+// The events the table has rows for.
+template void step_machine::process(const step_started&);
+template void step_machine::process(const work_succeeded&);
+template void step_machine::process(const work_failed&);
+template void step_machine::process(const attempt_failed_will_retry&);
+template void step_machine::process(const stop_requested&);
+template void step_machine::process(const stop_confirmed&);
+template void step_machine::process(const retry_requested&);
 
 }  // namespace models::pipelines

@@ -25,17 +25,12 @@ class step_machine {
 
   step_status status() const noexcept;
 
-  void process(const events::step_started& e);
-  void process(const events::work_succeeded& e);
-  void process(const events::work_failed& e);
-  void process(const events::attempt_failed_will_retry& e);
-  void process(const events::stop_requested& e);
-  void process(const events::stop_confirmed& e);
-  void process(const events::retry_requested& e);
+  /// Applies the table row for `e` (see step_machine.cpp). Instantiated there for exactly the
+  /// events the table has rows for, so processing any other event fails to link.
+  template <class Event>
+  void process(const Event& e);
 
  private:
-  template <class Event>
-  void dispatch(const Event& e);
   sim::simulation& sim_;
   std::string name_;
   std::unique_ptr<step_fsm> fsm_;

@@ -128,7 +128,7 @@ json typed_output(const std::string& type, const std::string& value) {
       if (value == "true" || value == "True") return true;
       if (value == "false" || value == "False") return false;
     }
-  } catch (const std::exception&) {
+  } catch (const std::logic_error&) {  // std::stod/stoll: not a number, or out of range
   }
   return value;
 }

@@ -1,10 +1,9 @@
 // Queue attributes: checking and applying them (CreateQueue, SetQueueAttributes) and
 // GetQueueAttributes.
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
-
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -14,14 +13,27 @@ using namespace detail;
 namespace {
 
 const std::vector<std::string>& readable_attributes() {
-  static const std::vector<std::string> names = {
-      "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
-      "ApproximateNumberOfMessagesNotVisible", "ContentBasedDeduplication", "CreatedTimestamp",
-      "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit",
-      "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "LastModifiedTimestamp",
-      "MaximumMessageSize", "MessageRetentionPeriod", "Policy", "QueueArn",
-      "ReceiveMessageWaitTimeSeconds", "RedriveAllowPolicy", "RedrivePolicy",
-      "SqsManagedSseEnabled", "VisibilityTimeout"};
+  static const std::vector<std::string> names = {"ApproximateNumberOfMessages",
+                                                 "ApproximateNumberOfMessagesDelayed",
+                                                 "ApproximateNumberOfMessagesNotVisible",
+                                                 "ContentBasedDeduplication",
+                                                 "CreatedTimestamp",
+                                                 "DeduplicationScope",
+                                                 "DelaySeconds",
+                                                 "FifoQueue",
+                                                 "FifoThroughputLimit",
+                                                 "KmsDataKeyReusePeriodSeconds",
+                                                 "KmsMasterKeyId",
+                                                 "LastModifiedTimestamp",
+                                                 "MaximumMessageSize",
+                                                 "MessageRetentionPeriod",
+                                                 "Policy",
+                                                 "QueueArn",
+                                                 "ReceiveMessageWaitTimeSeconds",
+                                                 "RedriveAllowPolicy",
+                                                 "RedrivePolicy",
+                                                 "SqsManagedSseEnabled",
+                                                 "VisibilityTimeout"};
   return names;
 }
 
@@ -35,12 +47,13 @@ models::api_error unknown_attribute(const std::string& name) {
 }  // namespace
 
 std::optional<models::api_error> queue::apply_attribute(const std::string& name, const json& value,
-                                                 queue_attributes& a, bool creating,
-                                                 const service& svc,
-                                                 const models::knob_values& knobs) {
+                                                        queue_attributes& a, bool creating,
+                                                        const service& svc,
+                                                        const models::knob_values& knobs) {
   if (!value.is_string()) return bad_value(name);
   const std::string& v = value.get_ref<const std::string&>();
-  auto ranged = [&](std::int64_t lo, std::int64_t hi, std::int64_t& out) -> std::optional<models::api_error> {
+  auto ranged = [&](std::int64_t lo, std::int64_t hi,
+                    std::int64_t& out) -> std::optional<models::api_error> {
     std::int64_t n = 0;
     if (!parse_decimal(v, n) || n < lo || n > hi) return bad_value(name);
     out = n;
@@ -87,27 +100,34 @@ std::optional<models::api_error> queue::apply_attribute(const std::string& name,
       return std::nullopt;
     }
     const json p = json::parse(v, nullptr, false);
-    if (!p.is_object() || !p.contains("deadLetterTargetArn") || !p["deadLetterTargetArn"].is_string() ||
-        !p.contains("maxReceiveCount"))
+    if (!p.is_object() || !p.contains("deadLetterTargetArn") ||
+        !p["deadLetterTargetArn"].is_string() || !p.contains("maxReceiveCount"))
       return bad_value(name);
     std::int64_t count = 0;
     const json& c = p["maxReceiveCount"];
     if (!(read_int(c, count) || (c.is_string() && parse_decimal(c.get<std::string>(), count))) ||
         count < 1 || count > knobs.integer("sqs.redrive.max_receive_count_max"))
       return make_error("InvalidAttributeValue",
-                        "Value " + v + " for parameter RedrivePolicy is invalid. Reason: "
-                        "Invalid value for maxReceiveCount: " + c.dump() + ", valid values are "
-                        "from 1 to " + std::to_string(knobs.integer("sqs.redrive.max_receive_count_max")) +
-                        " both inclusive.");
+                        "Value " + v +
+                            " for parameter RedrivePolicy is invalid. Reason: "
+                            "Invalid value for maxReceiveCount: " +
+                            c.dump() +
+                            ", valid values are "
+                            "from 1 to " +
+                            std::to_string(knobs.integer("sqs.redrive.max_receive_count_max")) +
+                            " both inclusive.");
     const std::string target = p["deadLetterTargetArn"].get<std::string>();
     const queue* q = svc.find_by_arn(target);
     if (q == nullptr)
-      return make_error("InvalidAttributeValue", "Value " + v + " for parameter RedrivePolicy is "
-                                                 "invalid. Reason: Dead-letter target does not exist.");
+      return make_error("InvalidAttributeValue",
+                        "Value " + v +
+                            " for parameter RedrivePolicy is "
+                            "invalid. Reason: Dead-letter target does not exist.");
     if (q->attributes().fifo != a.fifo)
       return make_error("InvalidAttributeValue",
-                        "Value " + v + " for parameter RedrivePolicy is invalid. Reason: Dead-letter "
-                        "queue must be same type of queue as the source.");
+                        "Value " + v +
+                            " for parameter RedrivePolicy is invalid. Reason: Dead-letter "
+                            "queue must be same type of queue as the source.");
     a.redrive_policy = v;
     a.dlq_arn = target;
     a.max_receive_count = count;
@@ -140,12 +160,15 @@ std::optional<std::string> attribute_text(const std::string& name, const queue_a
   if (name == "ReceiveMessageWaitTimeSeconds") return std::to_string(a.receive_wait_s);
   if (name == "VisibilityTimeout") return std::to_string(a.visibility_timeout_s);
   if (name == "SqsManagedSseEnabled") return a.sqs_managed_sse ? "true" : "false";
-  if (name == "Policy") return a.policy.empty() ? std::nullopt : std::optional<std::string>(a.policy);
+  if (name == "Policy")
+    return a.policy.empty() ? std::nullopt : std::optional<std::string>(a.policy);
   if (name == "KmsMasterKeyId")
-    return a.kms_master_key_id.empty() ? std::nullopt : std::optional<std::string>(a.kms_master_key_id);
-  if (name == "KmsDataKeyReusePeriodSeconds")
     return a.kms_master_key_id.empty() ? std::nullopt
-                                       : std::optional<std::string>(std::to_string(a.kms_data_key_reuse_s));
+                                       : std::optional<std::string>(a.kms_master_key_id);
+  if (name == "KmsDataKeyReusePeriodSeconds")
+    return a.kms_master_key_id.empty()
+               ? std::nullopt
+               : std::optional<std::string>(std::to_string(a.kms_data_key_reuse_s));
   if (name == "RedrivePolicy")
     return a.redrive_policy.empty() ? std::nullopt : std::optional<std::string>(a.redrive_policy);
   if (name == "RedriveAllowPolicy")
@@ -169,7 +192,8 @@ models::api_result queue::get_attributes(const json& req) {
       return invalid("AttributeNames", req["AttributeNames"].dump(), "Must be a list");
     for (const auto& n : req["AttributeNames"]) {
       const auto& known = readable_attributes();
-      if (!n.is_string()) return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
+      if (!n.is_string())
+        return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
       const std::string s = n.get<std::string>();
       if (s == "All") {
         names = known;
@@ -181,17 +205,25 @@ models::api_result queue::get_attributes(const json& req) {
     }
   }
   // The indexes hold exactly the visible, delayed and in-flight copies.
-  const std::size_t visible = visible_.size(), delayed = delayed_.size(), not_visible = inflight_.size();
+  const std::size_t visible = visible_.size(), delayed = delayed_.size(),
+                    not_visible = inflight_.size();
   json out = json::object();
   const std::int64_t epoch_s = svc_.config().epoch_ms / 1000;
   for (const auto& n : names) {
-    if (n == "ApproximateNumberOfMessages") out[n] = std::to_string(visible);
-    else if (n == "ApproximateNumberOfMessagesDelayed") out[n] = std::to_string(delayed);
-    else if (n == "ApproximateNumberOfMessagesNotVisible") out[n] = std::to_string(not_visible);
-    else if (n == "CreatedTimestamp") out[n] = std::to_string(epoch_s + created_at_ / sim::k_second_us);
-    else if (n == "LastModifiedTimestamp") out[n] = std::to_string(epoch_s + modified_at_ / sim::k_second_us);
-    else if (n == "QueueArn") out[n] = arn_;
-    else if (auto t = attribute_text(n, attrs_)) out[n] = *t;
+    if (n == "ApproximateNumberOfMessages")
+      out[n] = std::to_string(visible);
+    else if (n == "ApproximateNumberOfMessagesDelayed")
+      out[n] = std::to_string(delayed);
+    else if (n == "ApproximateNumberOfMessagesNotVisible")
+      out[n] = std::to_string(not_visible);
+    else if (n == "CreatedTimestamp")
+      out[n] = std::to_string(epoch_s + created_at_ / sim::k_second_us);
+    else if (n == "LastModifiedTimestamp")
+      out[n] = std::to_string(epoch_s + modified_at_ / sim::k_second_us);
+    else if (n == "QueueArn")
+      out[n] = arn_;
+    else if (auto t = attribute_text(n, attrs_))
+      out[n] = *t;
   }
   if (out.empty()) return models::api_result::success(json::object());
   return models::api_result::success({{"Attributes", out}});
@@ -221,7 +253,8 @@ void queue::attributes_changed(const queue_attributes& before) {
 
 models::api_result queue::set_attributes(const json& req) {
   if (!req.contains("Attributes") || req["Attributes"].is_null()) return missing("Attributes");
-  if (!req["Attributes"].is_object()) return invalid("Attributes", req["Attributes"].dump(), "Must be a map");
+  if (!req["Attributes"].is_object())
+    return invalid("Attributes", req["Attributes"].dump(), "Must be a map");
   queue_attributes next = attrs_;
   for (auto it = req["Attributes"].begin(); it != req["Attributes"].end(); ++it)
     if (auto err = apply_attribute(it.key(), it.value(), next, false, svc_, knobs_))
@@ -230,7 +263,8 @@ models::api_result queue::set_attributes(const json& req) {
     return error("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit.");
   const queue_attributes before = attrs_;
   attrs_ = next;
-  if (traced()) sim_.record("sqs.queue_attributes_set", {{"queue", name_}, {"attributes", req["Attributes"]}});
+  if (traced())
+    sim_.record("sqs.queue_attributes_set", {{"queue", name_}, {"attributes", req["Attributes"]}});
   attributes_changed(before);
   return models::api_result::success(json::object());
 }

@@ -1,12 +1,11 @@
 // DeleteMessage, DeleteMessageBatch and PurgeQueue.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -24,7 +23,10 @@ models::api_result queue::delete_one(const std::string& handle) {
                  "The input receipt handle \"" + handle + "\" is not a valid receipt handle.");
   auto it = live_.find(seq);
   if (it == live_.end()) {
-    if (traced()) sim_.record("sqs.delete_no_message", {{"queue", name_}, {"message_id", census_[seq].message_id}, {"copy", census_[seq].copy}});
+    if (traced())
+      sim_.record(
+          "sqs.delete_no_message",
+          {{"queue", name_}, {"message_id", census_[seq].message_id}, {"copy", census_[seq].copy}});
     return models::api_result::success(json::object());  // already gone: AWS answers success
   }
   message& m = it->second;
@@ -63,9 +65,11 @@ models::api_result queue::delete_one(const std::string& handle) {
 }
 
 models::api_result queue::delete_message(const json& req) {
-  if (!req.contains("ReceiptHandle") || req["ReceiptHandle"].is_null()) return missing("ReceiptHandle");
+  if (!req.contains("ReceiptHandle") || req["ReceiptHandle"].is_null())
+    return missing("ReceiptHandle");
   if (!req["ReceiptHandle"].is_string())
-    return error("ReceiptHandleIsInvalid", "The input receipt handle is not a valid receipt handle.");
+    return error("ReceiptHandleIsInvalid",
+                 "The input receipt handle is not a valid receipt handle.");
   return delete_one(req["ReceiptHandle"].get<std::string>());
 }
 
@@ -77,8 +81,10 @@ models::api_result queue::delete_batch(const json& req) {
     models::api_result r = !e.contains("ReceiptHandle") || !e["ReceiptHandle"].is_string()
                                ? missing("ReceiptHandle")
                                : delete_one(e["ReceiptHandle"].get<std::string>());
-    if (r.ok()) ok.push_back({{"Id", id}});
-    else failed.push_back(failed_entry(id, *r.error));
+    if (r.ok())
+      ok.push_back({{"Id", id}});
+    else
+      failed.push_back(failed_entry(id, *r.error));
   }
   return models::api_result::success({{"Successful", ok}, {"Failed", failed}});
 }
@@ -91,14 +97,18 @@ models::api_result queue::purge(const json&) {
   const sim::time_us guard = knobs_.duration("sqs.purge.guard");
   if (last_purge_at_ >= 0 && now - last_purge_at_ < guard)
     return error("PurgeQueueInProgress",
-                 "Only one PurgeQueue operation on " + name_ + " is allowed every 60 seconds.", 403);
+                 "Only one PurgeQueue operation on " + name_ + " is allowed every 60 seconds.",
+                 403);
   last_purge_at_ = now;
   const std::uint64_t cutoff = census_.size();
   const std::int64_t max_ms = knobs_.duration("sqs.purge.duration_max") / sim::k_millisecond_us;
   const std::int64_t delay_ms = sim_.choose_between(label("purge.delay_ms"), 0, max_ms);
   if (traced()) sim_.record("sqs.purge_started", {{"queue", name_}, {"completes_in_ms", delay_ms}});
-  if (delay_ms == 0) complete_purge(cutoff);
-  else sim_.schedule_after(delay_ms * sim::k_millisecond_us, [this, cutoff] { complete_purge(cutoff); }, lane_);
+  if (delay_ms == 0)
+    complete_purge(cutoff);
+  else
+    sim_.schedule_after(
+        delay_ms * sim::k_millisecond_us, [this, cutoff] { complete_purge(cutoff); }, lane_);
   return models::api_result::success(json::object());
 }
 
@@ -116,6 +126,5 @@ void queue::complete_purge(std::uint64_t cutoff) {
   serve_waiters();
   arm();
 }
-
 
 }  // namespace models::sqs

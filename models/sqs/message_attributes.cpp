@@ -1,13 +1,12 @@
 // Message attributes: checks of MessageAttributes / MessageSystemAttributes and their MD5
 // digests.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -59,9 +58,9 @@ std::optional<models::api_error> check_attributes(const json& attrs, bool system
   if (!attrs.is_object())
     return make_error("InvalidParameterValue", "Message attributes must be a map.");
   if (!system && attrs.size() > 10)
-    return make_error("InvalidParameterValue",
-                      "Number of message attributes [" + std::to_string(attrs.size()) +
-                          "] exceeds the allowed maximum [10].");
+    return make_error("InvalidParameterValue", "Number of message attributes [" +
+                                                   std::to_string(attrs.size()) +
+                                                   "] exceeds the allowed maximum [10].");
   for (auto it = attrs.begin(); it != attrs.end(); ++it) {
     const std::string& name = it.key();
     if (system) {
@@ -105,7 +104,8 @@ std::optional<models::api_error> check_attributes(const json& attrs, bool system
       if (!s || !s->is_string() || s->get<std::string>().empty())
         return make_error("InvalidParameterValue", "Message (user) attribute '" + name +
                                                        "' must contain a non-empty value of "
-                                                       "type '" + base + "'.");
+                                                       "type '" +
+                                                       base + "'.");
       const std::string& text = s->get_ref<const std::string&>();
       if (!valid_message_characters(text))
         return make_error("InvalidMessageContents",
@@ -114,8 +114,10 @@ std::optional<models::api_error> check_attributes(const json& attrs, bool system
         char* end = nullptr;
         std::strtod(text.c_str(), &end);
         if (end != text.c_str() + text.size())
-          return make_error("InvalidParameterValue", "Can't cast the value of message (user) "
-                                                     "attribute '" + name + "' to a number.");
+          return make_error("InvalidParameterValue",
+                            "Can't cast the value of message (user) "
+                            "attribute '" +
+                                name + "' to a number.");
       }
       size += text.size();
     }
@@ -125,14 +127,19 @@ std::optional<models::api_error> check_attributes(const json& attrs, bool system
 }
 
 const std::vector<std::string>& system_attribute_names() {
-  static const std::vector<std::string> names = {
-      "All", "SenderId", "SentTimestamp", "ApproximateReceiveCount",
-      "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId",
-      "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"};
+  static const std::vector<std::string> names = {"All",
+                                                 "SenderId",
+                                                 "SentTimestamp",
+                                                 "ApproximateReceiveCount",
+                                                 "ApproximateFirstReceiveTimestamp",
+                                                 "SequenceNumber",
+                                                 "MessageDeduplicationId",
+                                                 "MessageGroupId",
+                                                 "AWSTraceHeader",
+                                                 "DeadLetterQueueSourceArn"};
   return names;
 }
 
 }  // namespace detail
-
 
 }  // namespace models::sqs

@@ -2,12 +2,13 @@
 // shares (new message, visible, removed, duplicated).
 #include "queue.hpp"
 
-#include <algorithm>
-#include <cstdio>
-
 #include "detail/queue_support.hpp"
 #include "hash.hpp"
+#include "sim/assert.hpp"
 #include "validate.hpp"
+
+#include <algorithm>
+#include <cstdio>
 
 namespace models::sqs {
 
@@ -16,12 +17,18 @@ using namespace detail;
 
 std::string_view to_string(message_state s) noexcept {
   switch (s) {
-    case message_state::delayed: return "delayed";
-    case message_state::visible: return "visible";
-    case message_state::in_flight: return "in_flight";
-    case message_state::deleted: return "deleted";
-    case message_state::expired: return "expired";
-    case message_state::in_dlq: return "in_dlq";
+    case message_state::delayed:
+      return "delayed";
+    case message_state::visible:
+      return "visible";
+    case message_state::in_flight:
+      return "in_flight";
+    case message_state::deleted:
+      return "deleted";
+    case message_state::expired:
+      return "expired";
+    case message_state::in_dlq:
+      return "in_dlq";
   }
   return "unknown";
 }
@@ -109,13 +116,18 @@ void queue::make_visible(message& m) {
 
 void queue::unindex(message& m) {
   switch (m.state) {
-    case message_state::delayed: delayed_.erase({m.visible_at, m.seq}); break;
-    case message_state::visible: visible_.erase({attrs_.fifo ? 0 : m.ready_at, m.seq}); break;
+    case message_state::delayed:
+      delayed_.erase({m.visible_at, m.seq});
+      break;
+    case message_state::visible:
+      visible_.erase({attrs_.fifo ? 0 : m.ready_at, m.seq});
+      break;
     case message_state::in_flight:
       inflight_.erase({m.deadline, m.seq});
       if (attrs_.fifo) --groups_[m.group_id].inflight;
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -133,6 +145,7 @@ void queue::remove(std::uint64_t seq, message_state to, bool purged) {
     }
   }
   set_state(m, to);
+  PIPESIM_ASSERT(sim_, seq < census_.size(), "every live message has a census entry");
   census_[seq].purged = purged;
   live_.erase(it);
 }
@@ -155,6 +168,5 @@ void queue::spawn_duplicate(const message& original, std::string_view site) {
     trace("sqs.duplicate_created", live_.at(seq),
           {{"site", site}, {"visible_at_us", live_.at(seq).visible_at}});
 }
-
 
 }  // namespace models::sqs

@@ -86,7 +86,7 @@ class queue {
   models::api_result send_batch(const nlohmann::json& req);
   /// Long poll: returns nullopt when the caller must wait (the waiter is parked and `done`
   /// will be called later); otherwise the immediate answer.
-  std::optional<models::api_result> receive(const nlohmann::json& req, service::callback* done,
+  detail::call_outcome receive(const nlohmann::json& req, service::callback* done,
                                             sim::lane_id lane);
   models::api_result delete_message(const nlohmann::json& req);
   models::api_result delete_batch(const nlohmann::json& req);

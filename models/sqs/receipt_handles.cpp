@@ -1,12 +1,11 @@
 // Receipt handles and the hex and id helpers they share with message ids.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -35,9 +34,12 @@ bool parse_hex(std::string_view s, std::uint64_t& out) {
   std::uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else
+      return false;
     v = (v << 4) | static_cast<std::uint64_t>(d);
   }
   out = v;
@@ -47,7 +49,7 @@ bool parse_hex(std::string_view s, std::uint64_t& out) {
 std::string uuid(sim::rng& r) {
   const std::uint64_t a = r.next_u64(), b = r.next_u64();
   std::string h = hex(a, 16) + hex(b, 16);
-  h[12] = '4';                                   // version 4
+  h[12] = '4';                                            // version 4
   h[16] = "89ab"[static_cast<unsigned char>(h[16]) & 3];  // variant
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20, 12);
@@ -78,6 +80,5 @@ bool queue::parse_handle(const std::string& h, std::uint64_t& seq,
   receive_no = static_cast<std::uint32_t>(rn);
   return true;
 }
-
 
 }  // namespace models::sqs

@@ -1,14 +1,13 @@
 // ReceiveMessage: parameters, selection (standard and FIFO), rendering, long polls.
 // Over 300 lines on purpose: selection, rendering and parked waiters form one algorithm that reads
 // best in one place.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -35,13 +34,20 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
     if (it->is_null()) continue;  // a null member counts as absent
     const std::string_view name = it.key();
     const json* value = &*it;
-    if (name == "MaxNumberOfMessages") max_messages = value;
-    else if (name == "WaitTimeSeconds") wait_time = value;
-    else if (name == "VisibilityTimeout") visibility = value;
-    else if (name == "MessageSystemAttributeNames") system_names = value;
-    else if (name == "AttributeNames") attribute_names = value;
-    else if (name == "MessageAttributeNames") message_attribute_names = value;
-    else if (name == "ReceiveRequestAttemptId") attempt_id = value;
+    if (name == "MaxNumberOfMessages")
+      max_messages = value;
+    else if (name == "WaitTimeSeconds")
+      wait_time = value;
+    else if (name == "VisibilityTimeout")
+      visibility = value;
+    else if (name == "MessageSystemAttributeNames")
+      system_names = value;
+    else if (name == "AttributeNames")
+      attribute_names = value;
+    else if (name == "MessageAttributeNames")
+      message_attribute_names = value;
+    else if (name == "ReceiveRequestAttemptId")
+      attempt_id = value;
   }
   std::int64_t v = 0;
   if (const json* m = max_messages) {
@@ -71,7 +77,9 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
       const auto& known = system_attribute_names();
       if (!n.is_string() ||
           std::find(known.begin(), known.end(), n.get_ref<const std::string&>()) == known.end())
-        return error("InvalidAttributeName", "Unknown Attribute " + (n.is_string() ? n.get<std::string>() : n.dump()) + ".");
+        return error(
+            "InvalidAttributeName",
+            "Unknown Attribute " + (n.is_string() ? n.get<std::string>() : n.dump()) + ".");
       p.system_names.push_back(n.get<std::string>());
     }
   }
@@ -113,7 +121,7 @@ void queue::to_in_flight(message& m, std::int64_t visibility_s, sim::time_us req
 }
 
 std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool long_poll,
-                                          sim::time_us request_at) {
+                                         sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   // Short polls sample servers; a message lives on server seq % servers [POLL].
   const std::int64_t servers = std::max<std::int64_t>(1, hot_.short_poll_servers);
@@ -122,7 +130,8 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
   if (!long_poll && servers > 1) {
     const double miss = knobs_.number("sqs.short_poll.miss_probability");
     for (std::int64_t s = 0; s < servers; ++s)
-      if (sim_.chance(label("short_poll.miss"), miss)) missed[static_cast<std::size_t>(s)] = any_missed = 1;
+      if (sim_.chance(label("short_poll.miss"), miss))
+        missed[static_cast<std::size_t>(s)] = any_missed = 1;
   }
   const sim::time_us window = hot_duration(hot_.reorder_window, "sqs.reorder.window");
   std::vector<std::uint64_t> cands;
@@ -131,8 +140,10 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
     sim::time_us first_ready = -1;
     for (const auto& [ready, seq] : visible_) {
       if (any_missed && missed[seq % static_cast<std::uint64_t>(servers)]) continue;
-      if (first_ready < 0) first_ready = ready;
-      else if (window <= 0 || ready > first_ready + window) break;
+      if (first_ready < 0)
+        first_ready = ready;
+      else if (window <= 0 || ready > first_ready + window)
+        break;
       cands.push_back(seq);
       if (window <= 0 || static_cast<int>(cands.size()) >= k_candidates_max) break;
     }
@@ -150,7 +161,7 @@ std::vector<std::uint64_t> queue::select(const receive_params& p, int max, bool 
 }
 
 std::vector<std::uint64_t> queue::select_fifo(const receive_params& p, int max,
-                                               sim::time_us request_at) {
+                                              sim::time_us request_at) {
   std::vector<std::uint64_t> out;
   const bool any = knobs_.text("sqs.fifo.group_order") == "any";
   const bool move_now = hot_.dlq_move_on_next_receive;
@@ -166,7 +177,8 @@ std::vector<std::uint64_t> queue::select_fifo(const receive_params& p, int max,
       if (!any || static_cast<int>(heads.size()) >= k_candidates_max) break;
     }
     if (heads.empty()) break;
-    const std::uint64_t pick = heads.size() > 1 ? sim_.choose(label("fifo.group"), heads.size()) : 0;
+    const std::uint64_t pick =
+        heads.size() > 1 ? sim_.choose(label("fifo.group"), heads.size()) : 0;
     const std::string group_id = live_.at(heads[pick]).group_id;
     taken.insert(group_id);
     // Fill from this group first, in order, while its messages are visible [FIFOL].
@@ -218,7 +230,8 @@ json queue::render(const message& m, const receive_params& p) const {
   const std::int64_t epoch = svc_.config().epoch_ms;
   if (wanted("SenderId")) attrs["SenderId"] = svc_.config().sender_id;
   if (wanted("SentTimestamp")) attrs["SentTimestamp"] = std::to_string(epoch + m.sent_at / 1000);
-  if (wanted("ApproximateReceiveCount")) attrs["ApproximateReceiveCount"] = std::to_string(m.receive_count);
+  if (wanted("ApproximateReceiveCount"))
+    attrs["ApproximateReceiveCount"] = std::to_string(m.receive_count);
   if (wanted("ApproximateFirstReceiveTimestamp"))
     attrs["ApproximateFirstReceiveTimestamp"] = std::to_string(epoch + m.first_receive_at / 1000);
   if (!m.group_id.empty() && wanted("MessageGroupId")) attrs["MessageGroupId"] = m.group_id;
@@ -235,7 +248,8 @@ json queue::render(const message& m, const receive_params& p) const {
     for (auto it = m.attributes.begin(); it != m.attributes.end(); ++it) {
       bool take = false;
       for (const auto& n : p.attribute_names) {
-        if (n == "All" || n == ".*" || n == it.key()) take = true;
+        if (n == "All" || n == ".*" || n == it.key())
+          take = true;
         else if (n.size() > 2 && n.compare(n.size() - 2, 2, ".*") == 0 &&
                  it.key().compare(0, n.size() - 1, n, 0, n.size() - 1) == 0)
           take = true;
@@ -275,7 +289,11 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
           m.deadline = std::min(now + p.visibility_s * sim::k_second_us, m.cap_at);
           inflight_.insert({m.deadline, seq});
           msgs.push_back(render(m, p));
-          if (traced()) trace("sqs.message_received", m, {{"receive_count", m.receive_count}, {"deadline_us", m.deadline}, {"attempt_replay", true}});
+          if (traced())
+            trace("sqs.message_received", m,
+                  {{"receive_count", m.receive_count},
+                   {"deadline_us", m.deadline},
+                   {"attempt_replay", true}});
         }
         found = true;
         arm();
@@ -298,7 +316,8 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
     if (traced()) sim_.record("sqs.receive_false_empty", {{"queue", name_}});
     return models::api_result::success(json::object());
   }
-  const int room = static_cast<int>(std::min<std::int64_t>(p.max, cap - static_cast<std::int64_t>(inflight_.size())));
+  const int room = static_cast<int>(
+      std::min<std::int64_t>(p.max, cap - static_cast<std::int64_t>(inflight_.size())));
   std::vector<std::uint64_t> picked =
       attrs_.fifo ? select_fifo(p, room, request_at) : select(p, room, long_poll, request_at);
   if (picked.empty()) {
@@ -322,11 +341,10 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
   return models::api_result::success({{"Messages", msgs}});
 }
 
-std::optional<models::api_result> queue::receive(const json& req, service::callback* done,
-                                                 sim::lane_id lane) {
+detail::call_outcome queue::receive(const json& req, service::callback* done, sim::lane_id lane) {
   receive_params p;
   std::int64_t wait_s = 0;
-  if (auto bad = parse_receive(req, p, wait_s)) return bad;
+  if (auto bad = parse_receive(req, p, wait_s)) return std::move(*bad);
   bool found = false;
   const sim::time_us now = sim_.now();
   auto r = receive_now(p, now, wait_s > 0, found);
@@ -334,18 +352,21 @@ std::optional<models::api_result> queue::receive(const json& req, service::callb
   if (done == nullptr)
     return error("pipesim.LongPollRequiresAsync",
                  "ReceiveMessage with an effective WaitTimeSeconds > 0 found no message; use "
-                 "call_async to wait in virtual time.", 500);
+                 "call_async to wait in virtual time.",
+                 500);
   const std::uint64_t id = next_waiter_++;
   const sim::event_id timeout = sim_.schedule_after(
       wait_s * sim::k_second_us,
       [this, id] { finish_waiter(id, models::api_result::success(json::object())); }, lane_);
   waiters_.push_back(waiter{id, std::move(p), std::move(*done), lane, now, timeout});
-  if (traced()) sim_.record("sqs.long_poll_started", {{"queue", name_}, {"waiter", id}, {"wait_s", wait_s}});
-  return std::nullopt;
+  if (traced())
+    sim_.record("sqs.long_poll_started", {{"queue", name_}, {"waiter", id}, {"wait_s", wait_s}});
+  return parked_long_poll{};
 }
 
 void queue::finish_waiter(std::uint64_t id, models::api_result r) {
-  auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const waiter& w) { return w.id == id; });
+  auto it =
+      std::find_if(waiters_.begin(), waiters_.end(), [&](const waiter& w) { return w.id == id; });
   if (it == waiters_.end()) return;
   sim_.cancel(it->timeout);
   service::callback done = std::move(it->done);
@@ -353,12 +374,14 @@ void queue::finish_waiter(std::uint64_t id, models::api_result r) {
   waiters_.erase(it);
   if (traced())
     sim_.record("sqs.long_poll_answered",
-                {{"queue", name_}, {"waiter", id},
-                 {"messages", r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
+                {{"queue", name_},
+                 {"waiter", id},
+                 {"messages",
+                  r.ok() && r.response.contains("Messages") ? r.response["Messages"].size() : 0}});
   // The event runs once, so the answer moves into the callback rather than being copied.
   sim_.schedule_after(
-      reply_latency(),
-      [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); }, lane);
+      reply_latency(), [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); },
+      lane);
 }
 
 sim::time_us queue::reply_latency() {
@@ -372,9 +395,10 @@ void queue::serve_waiters() {
   serving_ = true;
   const bool any = knobs_.text("sqs.long_poll.waiter_order") == "any";
   while (!waiters_.empty() && !visible_.empty()) {
-    const std::size_t pick = any && waiters_.size() > 1
-                                 ? static_cast<std::size_t>(sim_.choose(label("long_poll.waiter"), waiters_.size()))
-                                 : 0;
+    const std::size_t pick =
+        any && waiters_.size() > 1
+            ? static_cast<std::size_t>(sim_.choose(label("long_poll.waiter"), waiters_.size()))
+            : 0;
     waiter& w = waiters_[pick];
     // As if the request were parsed now: without its own VisibilityTimeout it takes the
     // queue's current one (SetQueueAttributes may have changed it while it waited).
@@ -386,6 +410,5 @@ void queue::serve_waiters() {
   }
   serving_ = false;
 }
-
 
 }  // namespace models::sqs

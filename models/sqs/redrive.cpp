@@ -1,12 +1,11 @@
 // Dead-letter queues: when a message moves, and the target queue taking it.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -24,7 +23,8 @@ void queue::move_to_dlq(std::uint64_t seq) {
   message copy = live_.at(seq);
   const std::string id = census_[seq].message_id;
   const std::uint32_t count = copy.receive_count;
-  if (traced()) trace("sqs.message_moved_to_dlq", copy, {{"target", target->name()}, {"receive_count", count}});
+  if (traced())
+    trace("sqs.message_moved_to_dlq", copy, {{"target", target->name()}, {"receive_count", count}});
   ++counters_.moved_to_dlq;
   copy.dlq_source_arn = arn_;
   remove(seq, message_state::in_dlq, false);
@@ -40,8 +40,8 @@ void queue::accept_redrive(message m, const std::string& message_id, std::uint64
   m.deadline = m.cap_at = 0;
   m.visible_at = now;
   if (attrs_.fifo) {
-    m.enqueued_at = now;        // FIFO: enqueue time resets on the move [DLQR]
-    m.dedup_id = message_id;    // FIFO: dedup id replaced by the message id [DLQ archived]
+    m.enqueued_at = now;      // FIFO: enqueue time resets on the move [DLQR]
+    m.dedup_id = message_id;  // FIFO: dedup id replaced by the message id [DLQ archived]
     sequence_counter_ += 1 + ids_.below(1'000'000);
     m.sequence_number = std::to_string(sequence_counter_);
   }
@@ -50,10 +50,11 @@ void queue::accept_redrive(message m, const std::string& message_id, std::uint64
   ghosts = std::max(ghosts, copy);
   const std::uint64_t seq = new_message(std::move(m), message_id, copy, true);
   ++counters_.arrived_from_redrive;
-  if (traced()) trace("sqs.message_arrived_from_redrive", live_.at(seq), {{"source", live_.at(seq).dlq_source_arn}});
+  if (traced())
+    trace("sqs.message_arrived_from_redrive", live_.at(seq),
+          {{"source", live_.at(seq).dlq_source_arn}});
   serve_waiters();
   arm();
 }
-
 
 }  // namespace models::sqs

@@ -1,13 +1,12 @@
 // SendMessage and SendMessageBatch, and the batch request checks shared with delete and
 // visibility batches.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -32,7 +31,12 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
   size = body.size();
   if (e.contains("DelaySeconds") && !e["DelaySeconds"].is_null()) {
     std::int64_t d = 0;
-    if (attrs_.fifo)
+    // FIFO queues have no per-message delay, but DelaySeconds 0 asks for none and AWS accepts
+    // it (the queue's own DelaySeconds still applies); any other value is rejected. Evidence:
+    // LocalStack's AWS-validated test_send_message_with_delay_0_works_for_fifo
+    // (https://github.com/localstack/localstack, tests/aws/services/sqs/test_sqs.py) and
+    // https://github.com/softwaremill/elasticmq/issues/273.
+    if (attrs_.fifo && !(read_int(e["DelaySeconds"], d) && d == 0))
       return make_error("InvalidParameterValue",
                         invalid_value_text("DelaySeconds", e["DelaySeconds"].dump(),
                                            "The request include parameter that is not valid for "
@@ -57,11 +61,11 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
                                          "punctuation characters. 1 to 128 in length"));
   if (has_dedup && (!e["MessageDeduplicationId"].is_string() ||
                     !valid_token_id(e["MessageDeduplicationId"].get_ref<const std::string&>())))
-    return make_error("InvalidParameterValue",
-                      invalid_value_text("MessageDeduplicationId",
-                                         e["MessageDeduplicationId"].dump(),
-                                         "MessageDeduplicationId can only include alphanumeric "
-                                         "and punctuation characters. 1 to 128 in length"));
+    return make_error(
+        "InvalidParameterValue",
+        invalid_value_text("MessageDeduplicationId", e["MessageDeduplicationId"].dump(),
+                           "MessageDeduplicationId can only include alphanumeric "
+                           "and punctuation characters. 1 to 128 in length"));
   if (attrs_.fifo) {
     if (!has_group)
       return make_error("MissingParameter",
@@ -71,11 +75,11 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
                         "The queue should either have ContentBasedDeduplication enabled or "
                         "MessageDeduplicationId provided explicitly");
   } else if (has_dedup) {
-    return make_error("InvalidParameterValue",
-                      invalid_value_text("MessageDeduplicationId",
-                                         e["MessageDeduplicationId"].dump(),
-                                         "The request include parameter that is not valid for "
-                                         "this queue type"));
+    return make_error(
+        "InvalidParameterValue",
+        invalid_value_text("MessageDeduplicationId", e["MessageDeduplicationId"].dump(),
+                           "The request include parameter that is not valid for "
+                           "this queue type"));
   }
   if (size > static_cast<std::size_t>(attrs_.max_message_size_b))
     return make_error("InvalidParameterValue",
@@ -118,9 +122,10 @@ models::api_result queue::send_one(const json& e) {
     if (d != dedup_.end() && d->second.expires_at > now) {
       ++counters_.deduplicated;
       if (traced())
-        sim_.record("sqs.message_deduplicated",
-                    {{"queue", name_}, {"message_id", d->second.message_id},
-                     {"deduplication_id", m.dedup_id}, {"group_id", m.group_id}});
+        sim_.record("sqs.message_deduplicated", {{"queue", name_},
+                                                 {"message_id", d->second.message_id},
+                                                 {"deduplication_id", m.dedup_id},
+                                                 {"group_id", m.group_id}});
       response["MessageId"] = d->second.message_id;
       response["SequenceNumber"] = d->second.sequence_number;
       return models::api_result::success(response);
@@ -139,12 +144,14 @@ models::api_result queue::send_one(const json& e) {
     if (traced()) {
       const message& s = live_.at(seq);
       trace("sqs.message_sent", s,
-            {{"group_id", s.group_id}, {"sequence_number", s.sequence_number},
+            {{"group_id", s.group_id},
+             {"sequence_number", s.sequence_number},
              {"visible_at_us", s.visible_at}});
     }
   } else {
     std::int64_t delay_s = attrs_.delay_s;
-    if (e.contains("DelaySeconds") && !e["DelaySeconds"].is_null()) read_int(e["DelaySeconds"], delay_s);
+    if (e.contains("DelaySeconds") && !e["DelaySeconds"].is_null())
+      read_int(e["DelaySeconds"], delay_s);
     const std::int64_t latency_max_ms =
         knobs_.duration("sqs.send_to_visible.latency_max") / sim::k_millisecond_us;
     const std::int64_t latency_ms =
@@ -170,18 +177,17 @@ models::api_result queue::send(const json& req) {
   return send_one(req);
 }
 
-
 namespace detail {
 
 // Shared checks of a batch request's Entries [SMB][DM][CMV].
 std::optional<models::api_result> check_batch(const json& req) {
   if (!req.contains("Entries") || req["Entries"].is_null()) return missing("Entries");
   const json& entries = req["Entries"];
-  if (!entries.is_array())
-    return invalid("Entries", entries.dump(), "Entries must be a list");
+  if (!entries.is_array()) return invalid("Entries", entries.dump(), "Entries must be a list");
   if (entries.empty())
-    return error("EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry "
-                                      "in the request.");
+    return error("EmptyBatchRequest",
+                 "There should be at least one SendMessageBatchRequestEntry "
+                 "in the request.");
   if (entries.size() > 10)
     return error("TooManyEntriesInBatchRequest",
                  "Maximum number of entries per request are 10. You have sent " +
@@ -195,14 +201,14 @@ std::optional<models::api_result> check_batch(const json& req) {
       return error("InvalidBatchEntryId",
                    "A batch entry id can only contain alphanumeric characters, hyphens and "
                    "underscores. It can be at most 80 letters long.");
-    if (!ids.insert(id).second)
-      return error("BatchEntryIdsNotDistinct", "Id " + id + " repeated.");
+    if (!ids.insert(id).second) return error("BatchEntryIdsNotDistinct", "Id " + id + " repeated.");
   }
   return std::nullopt;
 }
 
 json failed_entry(const std::string& id, const models::api_error& e) {
-  return {{"Id", id}, {"SenderFault", e.http_status < 500}, {"Code", e.code}, {"Message", e.message}};
+  return {
+      {"Id", id}, {"SenderFault", e.http_status < 500}, {"Code", e.code}, {"Message", e.message}};
 }
 
 }  // namespace detail
@@ -238,6 +244,5 @@ models::api_result queue::send_batch(const json& req) {
   }
   return models::api_result::success({{"Successful", ok}, {"Failed", failed}});
 }
-
 
 }  // namespace models::sqs

@@ -1,10 +1,11 @@
 // The SQS endpoint: queue registry, operation dispatch, injected API faults, accounting.
 #include "service.hpp"
 
-#include <algorithm>
-
 #include "queue.hpp"
+#include "sim/assert.hpp"
 #include "validate.hpp"
+
+#include <algorithm>
 
 namespace models::sqs {
 
@@ -24,10 +25,9 @@ service::service(sim::simulation& s, models::knob_values values, service_config 
 
 service::~service() = default;
 
-std::int64_t service::now_epoch_ms() const noexcept { return config_.epoch_ms + sim_.now() / 1000; }
-
 std::string service::queue_url(std::string_view name) const {
-  return "https://sqs." + config_.region + ".amazonaws.com/" + config_.account + "/" + std::string(name);
+  return "https://sqs." + config_.region + ".amazonaws.com/" + config_.account + "/" +
+         std::string(name);
 }
 
 std::string service::queue_arn(std::string_view name) const {
@@ -63,7 +63,8 @@ void service::set_queue_knobs(const std::string& queue_name, const json& overrid
 
 models::api_result service::create_queue(const json& req) {
   if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
-  if (!req["QueueName"].is_string()) return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+  if (!req["QueueName"].is_string())
+    return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
   const std::string name = req["QueueName"].get<std::string>();
   const json attrs = req.value("Attributes", json::object());
   if (!attrs.is_object()) return invalid("Attributes", attrs.dump(), "Must be a map");
@@ -98,12 +99,14 @@ models::api_result service::create_queue(const json& req) {
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       auto have = attribute_text(it.key(), existing->second->attributes());
       const std::string want = it.value().get<std::string>();
-      const bool same = have ? *have == want
-                             : (want.empty() || want == "false" ||
-                                (it.key() == "FifoQueue" && want == "false"));
+      const bool same =
+          have ? *have == want
+               : (want.empty() || want == "false" || (it.key() == "FifoQueue" && want == "false"));
       if (!same)
-        return error("QueueNameExists", "A queue already exists with the same name and a "
-                                        "different value for attribute " + it.key());
+        return error("QueueNameExists",
+                     "A queue already exists with the same name and a "
+                     "different value for attribute " +
+                         it.key());
     }
     return models::api_result::success({{"QueueUrl", existing->second->url()}});
   }
@@ -117,7 +120,8 @@ models::api_result service::create_queue(const json& req) {
 
 models::api_result service::get_queue_url(const json& req) {
   if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
-  if (!req["QueueName"].is_string()) return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+  if (!req["QueueName"].is_string())
+    return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
   if (req.contains("QueueOwnerAWSAccountId") && req["QueueOwnerAWSAccountId"] != config_.account)
     return error("QueueDoesNotExist", "The specified queue does not exist.");
   auto it = queues_.find(req["QueueName"].get<std::string>());
@@ -147,13 +151,15 @@ models::api_result service::list_queues(const json& req) {
     return invalid("MaxResults", req["MaxResults"].dump(), "Must be between 1 and 1000");
   std::string after;
   if (req.contains("NextToken") && !req["NextToken"].is_null()) {
-    if (!req["NextToken"].is_string()) return invalid("NextToken", req["NextToken"].dump(), "Invalid token");
+    if (!req["NextToken"].is_string())
+      return invalid("NextToken", req["NextToken"].dump(), "Invalid token");
     after = req["NextToken"].get<std::string>();
   }
   json urls = json::array();
   std::string last;
   bool more = false;
-  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after); it != queues_.end(); ++it) {
+  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after); it != queues_.end();
+       ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) continue;
     if (static_cast<std::int64_t>(urls.size()) == max) {
       more = true;
@@ -168,12 +174,19 @@ models::api_result service::list_queues(const json& req) {
   return models::api_result::success(out);
 }
 
-models::api_result service::dispatch(std::string_view op, const json& req, queue* addressed,
-                                     callback* async_done, sim::lane_id reply_lane) {
-  static const std::vector<std::string_view> queue_ops = {
-      "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
-      "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes",
-      "SetQueueAttributes", "PurgeQueue", "DeleteQueue"};
+detail::call_outcome service::dispatch(std::string_view op, const json& req, queue* addressed,
+                                       callback* async_done, sim::lane_id reply_lane) {
+  static const std::vector<std::string_view> queue_ops = {"SendMessage",
+                                                          "SendMessageBatch",
+                                                          "ReceiveMessage",
+                                                          "DeleteMessage",
+                                                          "DeleteMessageBatch",
+                                                          "ChangeMessageVisibility",
+                                                          "ChangeMessageVisibilityBatch",
+                                                          "GetQueueAttributes",
+                                                          "SetQueueAttributes",
+                                                          "PurgeQueue",
+                                                          "DeleteQueue"};
   if (!req.is_object())
     return error("InvalidParameterValue", "The request body must be a JSON object.");
   if (op == "CreateQueue") return create_queue(req);
@@ -195,11 +208,8 @@ models::api_result service::dispatch(std::string_view op, const json& req, queue
   if (op == "SetQueueAttributes") return q->set_attributes(req);
   if (op == "PurgeQueue") return q->purge(req);
   if (op == "DeleteQueue") return delete_queue(q);
-  // ReceiveMessage
-  auto r = q->receive(req, async_done, reply_lane);
-  if (r) return std::move(*r);
-  // Parked: the callback was moved into the waiter. Signal "pending" to call_async.
-  return models::api_result{json(), std::nullopt};
+  // ReceiveMessage: parked when it waits; the callback has then moved into the waiter.
+  return q->receive(req, async_done, reply_lane);
 }
 
 queue* service::addressed_queue(const json& request) const {
@@ -248,11 +258,12 @@ models::api_result service::call(std::string_view operation, const json& request
 }
 
 models::api_result service::call_from_aws(std::string_view operation, const json& request) {
-  try {
-    return dispatch(operation, request, addressed_queue(request), nullptr, 0);
-  } catch (const std::exception& e) {
-    return error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
-  }
+  // No catch-all here: an exception from a queue is a bug in pipesim and must surface as one (a
+  // model_error with the seed), not as a 500 InternalError that callers would retry.
+  detail::call_outcome r = dispatch(operation, request, addressed_queue(request), nullptr, 0);
+  PIPESIM_ASSERT(sim_, std::holds_alternative<models::api_result>(r),
+                 "a synchronous call parked a long poll");
+  return std::move(std::get<models::api_result>(r));
 }
 
 void service::call_async(std::string_view operation, const json& request, callback done,
@@ -263,18 +274,16 @@ void service::call_async(std::string_view operation, const json& request, callba
   if (auto injected = injected_fault(operation, request, addressed)) {
     r = std::move(*injected);
   } else {
-    try {
-      r = dispatch(operation, request, addressed, &done, reply_lane);
-    } catch (const std::exception& e) {
-      r = error("InternalError", std::string("pipesim internal error: ") + e.what(), 500);
-    }
-    if (r.ok() && r.response.is_null()) return;  // long poll parked; done runs later
+    detail::call_outcome outcome = dispatch(operation, request, addressed, &done, reply_lane);
+    if (std::holds_alternative<parked_long_poll>(outcome)) return;  // done runs later
+    r = std::move(std::get<models::api_result>(outcome));
   }
   // The answer's latency follows the knobs of the queue addressed, else the service's.
   // Looked up again: dispatch may have created or deleted the queue.
   const models::knob_values& k = knobs_for(addressed_queue(request));
   const std::int64_t max_ms = k.duration("sqs.api.latency_max") / sim::k_millisecond_us;
-  const sim::time_us delay = sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
+  const sim::time_us delay =
+      sim_.choose_between("sqs.api.latency_ms", 0, max_ms) * sim::k_millisecond_us;
   // The event runs once, so the answer moves into the callback rather than being copied.
   sim_.schedule_after(
       delay, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); },
@@ -289,15 +298,6 @@ std::vector<census_entry> service::census(std::string_view url) const {
 queue_counters service::counters(std::string_view url) const {
   const queue* q = find_by_url(url);
   return q ? q->counters() : queue_counters{};
-}
-
-std::vector<std::string> service::queue_urls() const {
-  std::vector<std::string> out;
-  for (const auto& [name, q] : queues_) {
-    (void)name;
-    out.push_back(q->url());
-  }
-  return out;
 }
 
 void service::visit_queues(const queue_visitor& visit) const {

@@ -6,20 +6,21 @@
 // See README.md for the knob table, the trace event types and every choice AWS leaves open.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <optional>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <nlohmann/json.hpp>
-
 #include "models/common/api.hpp"
 #include "models/common/knobs.hpp"
 #include "sim/simulation.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
 
 namespace models::sqs {
 
@@ -34,20 +35,20 @@ std::string_view to_string(message_state s) noexcept;
 /// One row of a queue's census: a copy of a message that entered the queue.
 struct census_entry {
   std::string message_id;
-  std::uint64_t copy = 0;        ///< 0: the message as sent; 1, 2, ...: duplicate copies
-                                 ///< (kept when a copy moves to a DLQ).
-  bool from_redrive = false;     ///< Arrived by a move from a source queue (this is a DLQ);
-                                 ///< duplicates made here afterwards are not from_redrive.
+  std::uint64_t copy = 0;     ///< 0: the message as sent; 1, 2, ...: duplicate copies
+                              ///< (kept when a copy moves to a DLQ).
+  bool from_redrive = false;  ///< Arrived by a move from a source queue (this is a DLQ);
+                              ///< duplicates made here afterwards are not from_redrive.
   message_state state = message_state::visible;
-  bool purged = false;           ///< state == deleted because of PurgeQueue.
+  bool purged = false;  ///< state == deleted because of PurgeQueue.
 };
 
 /// Per-queue counters for invariant checks. sent counts accepted, non-deduplicated messages.
 struct queue_counters {
   std::uint64_t sent = 0;
-  std::uint64_t deduplicated = 0;      ///< FIFO sends accepted but dropped by deduplication.
-  std::uint64_t received = 0;          ///< Messages returned by ReceiveMessage (with repeats).
-  std::uint64_t deleted = 0;           ///< Copies removed by DeleteMessage(Batch).
+  std::uint64_t deduplicated = 0;  ///< FIFO sends accepted but dropped by deduplication.
+  std::uint64_t received = 0;      ///< Messages returned by ReceiveMessage (with repeats).
+  std::uint64_t deleted = 0;       ///< Copies removed by DeleteMessage(Batch).
   std::uint64_t duplicates_created = 0;
   std::uint64_t moved_to_dlq = 0;
   std::uint64_t arrived_from_redrive = 0;
@@ -76,6 +77,11 @@ struct fault_rates {
   std::optional<double> throttle, server_error;
 };
 fault_rates resolve_fault_rates(const models::knob_values& k);
+
+/// A ReceiveMessage that found nothing and waits (long poll): its callback answers later.
+struct parked_long_poll {};
+/// What running an operation gives: its answer now, or a parked long poll.
+using call_outcome = std::variant<models::api_result, parked_long_poll>;
 }  // namespace detail
 
 /// The SQS endpoint of one region and account.
@@ -107,29 +113,25 @@ class service {
   /// service's values; allowed before the queue exists. Throws models::knob_error for bad knobs.
   void set_queue_knobs(const std::string& queue_name, const nlohmann::json& overrides);
 
-  /// "https://sqs.<region>.amazonaws.com/<account>/<name>" and "arn:aws:sqs:<region>:<account>:<name>".
+  /// "https://sqs.<region>.amazonaws.com/<account>/<name>" and
+  /// "arn:aws:sqs:<region>:<account>:<name>".
   std::string queue_url(std::string_view name) const;
   std::string queue_arn(std::string_view name) const;
 
   /// Accounting for invariant checks; empty/zero for an unknown URL.
   std::vector<census_entry> census(std::string_view queue_url) const;
   queue_counters counters(std::string_view queue_url) const;
-  /// Queue URLs in name order.
-  std::vector<std::string> queue_urls() const;
   /// The same accounting without copies, for checks that run after every event: calls `visit`
-  /// with each queue's URL, census and counters, in name order (the order of queue_urls()).
-  using queue_visitor = std::function<void(const std::string& url,
-                                           const std::vector<census_entry>& census,
-                                           const queue_counters& counters)>;
+  /// with each queue's URL, census and counters, in queue name order.
+  using queue_visitor =
+      std::function<void(const std::string& url, const std::vector<census_entry>& census,
+                         const queue_counters& counters)>;
   void visit_queues(const queue_visitor& visit) const;
 
-  const models::knob_values& knob_defaults() const noexcept { return values_; }
   const service_config& config() const noexcept { return config_; }
   sim::simulation& simulation() noexcept { return sim_; }
-  /// Epoch milliseconds of the current virtual time.
-  std::int64_t now_epoch_ms() const noexcept;
 
- /// The live queue with this ARN, or null: for the queues themselves (redrive targets,
+  /// The live queue with this ARN, or null: for the queues themselves (redrive targets,
   /// RedrivePolicy checks). `queue` is internal to models/sqs, so nothing else can use it.
   queue* find_by_arn(std::string_view arn) const;
 
@@ -140,8 +142,8 @@ class service {
   models::api_result delete_queue(queue* q);
   models::api_result list_queues(const nlohmann::json& request);
   // `addressed` is addressed_queue(request), looked up once per call by the caller.
-  models::api_result dispatch(std::string_view operation, const nlohmann::json& request,
-                              queue* addressed, callback* async_done, sim::lane_id reply_lane);
+  detail::call_outcome dispatch(std::string_view operation, const nlohmann::json& request,
+                                queue* addressed, callback* async_done, sim::lane_id reply_lane);
   // The live queue a request's QueueUrl names, if any.
   queue* addressed_queue(const nlohmann::json& request) const;
   // The knobs of `addressed`, else the service's.

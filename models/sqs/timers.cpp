@@ -1,12 +1,11 @@
 // The queue's timers.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -39,7 +38,9 @@ void queue::arm() {
   if (next == wake_at_ && wake_.valid() && sim_.pending(wake_)) return;
   if (wake_.valid()) sim_.cancel(wake_);
   wake_at_ = next;
-  wake_ = next < 0 ? sim::event_id{} : sim_.schedule_at(next, [this] { tick(); }, lane_);
+  wake_ = next < 0 ? sim::event_id{}
+                   : sim_.schedule_at(
+                         next, [this] { tick(); }, lane_);
 }
 
 void queue::release_due_inflight() {
@@ -80,6 +81,5 @@ void queue::tick() {
   serve_waiters();
   arm();
 }
-
 
 }  // namespace models::sqs

@@ -1,12 +1,11 @@
 // ChangeMessageVisibility and ChangeMessageVisibilityBatch.
+#include "detail/queue_support.hpp"
+#include "hash.hpp"
 #include "queue.hpp"
+#include "validate.hpp"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "detail/queue_support.hpp"
-#include "hash.hpp"
-#include "validate.hpp"
 
 namespace models::sqs {
 
@@ -44,7 +43,8 @@ models::api_result queue::change_one(const std::string& handle, const json& vt_j
     for (const auto& r : a->second.receipts) hit = hit || r.first == seq;
     a = hit ? attempts_.erase(a) : std::next(a);
   }
-  if (traced()) trace("sqs.visibility_changed", m, {{"visibility_timeout_s", vt}, {"deadline_us", deadline}});
+  if (traced())
+    trace("sqs.visibility_changed", m, {{"visibility_timeout_s", vt}, {"deadline_us", deadline}});
   if (vt == 0) {
     if (attrs_.fifo) --groups_[m.group_id].inflight;
     make_visible(m);
@@ -59,10 +59,13 @@ models::api_result queue::change_one(const std::string& handle, const json& vt_j
 }
 
 models::api_result queue::change_visibility(const json& req) {
-  if (!req.contains("ReceiptHandle") || req["ReceiptHandle"].is_null()) return missing("ReceiptHandle");
+  if (!req.contains("ReceiptHandle") || req["ReceiptHandle"].is_null())
+    return missing("ReceiptHandle");
   if (!req["ReceiptHandle"].is_string())
-    return error("ReceiptHandleIsInvalid", "The input receipt handle is not a valid receipt handle.");
-  return change_one(req["ReceiptHandle"].get<std::string>(), req.value("VisibilityTimeout", json()));
+    return error("ReceiptHandleIsInvalid",
+                 "The input receipt handle is not a valid receipt handle.");
+  return change_one(req["ReceiptHandle"].get<std::string>(),
+                    req.value("VisibilityTimeout", json()));
 }
 
 models::api_result queue::change_visibility_batch(const json& req) {
@@ -74,11 +77,12 @@ models::api_result queue::change_visibility_batch(const json& req) {
                                ? missing("ReceiptHandle")
                                : change_one(e["ReceiptHandle"].get<std::string>(),
                                             e.value("VisibilityTimeout", json()));
-    if (r.ok()) ok.push_back({{"Id", id}});
-    else failed.push_back(failed_entry(id, *r.error));
+    if (r.ok())
+      ok.push_back({{"Id", id}});
+    else
+      failed.push_back(failed_entry(id, *r.error));
   }
   return models::api_result::success({{"Successful", ok}, {"Failed", failed}});
 }
-
 
 }  // namespace models::sqs

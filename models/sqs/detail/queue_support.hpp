@@ -2,17 +2,17 @@
 // checks and digests, batch request checks. Internal to models/sqs.
 #pragma once
 
+#include "models/common/api.hpp"
+#include "sim/random.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "models/common/api.hpp"
-#include "sim/random.hpp"
 
 namespace models::sqs::detail {
 

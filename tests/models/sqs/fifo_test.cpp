@@ -36,6 +36,34 @@ BOOST_AUTO_TEST_CASE(fifo_rejects_per_message_delay) {
                                        {"DelaySeconds", 5}})) == "InvalidParameterValue");
 }
 
+// AWS accepts DelaySeconds 0 on a FIFO queue and applies the queue's own delay: LocalStack's
+// AWS-validated test_send_message_with_delay_0_works_for_fifo
+// (https://github.com/localstack/localstack, tests/aws/services/sqs/test_sqs.py) and
+// https://github.com/softwaremill/elasticmq/issues/273.
+BOOST_AUTO_TEST_CASE(fifo_accepts_delay_seconds_zero_and_keeps_the_queue_delay) {
+  env e;
+  const auto url = fifo(e, "q.fifo", {{"DelaySeconds", "60"}});
+  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"},
+                                       {"DelaySeconds", 0}})) == "ok");
+  BOOST_TEST(e.receive(url).empty());  // the queue's 60 s delay still applies
+  e.advance(s_us(61));
+  BOOST_TEST(e.receive(url).size() == 1u);
+  // The same in a batch: 0 is accepted, another value fails that entry only.
+  const auto r = e.svc.call("SendMessageBatch",
+                            {{"QueueUrl", url},
+                             {"Entries",
+                              {{{"Id", "zero"}, {"MessageBody", "b"}, {"MessageGroupId", "g"},
+                                {"MessageDeduplicationId", "b"}, {"DelaySeconds", 0}},
+                               {{"Id", "five"}, {"MessageBody", "c"}, {"MessageGroupId", "g"},
+                                {"MessageDeduplicationId", "c"}, {"DelaySeconds", 5}}}}});
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(r.response["Successful"].size() == 1u);
+  BOOST_TEST(r.response["Successful"][0]["Id"] == "zero");
+  BOOST_TEST_REQUIRE(r.response["Failed"].size() == 1u);
+  BOOST_TEST(r.response["Failed"][0]["Id"] == "five");
+  BOOST_TEST(r.response["Failed"][0]["Code"] == "InvalidParameterValue");
+}
+
 BOOST_AUTO_TEST_CASE(fifo_order_is_strict_within_a_group) {
   env e;
   const auto url = fifo(e, "q.fifo");
