@@ -1,4 +1,6 @@
 // Parsing and validation of SageMaker pipeline definitions, expression resolution, conditions.
+// Slightly over 500 lines on purpose: parsing, Get/Join/Std:JsonGet resolution and condition
+// evaluation share one expression grammar and its error pointers; split it if it grows further.
 #include "models/pipelines/definition.hpp"
 
 #include <algorithm>
