@@ -4,10 +4,9 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario.hpp"
 
-#include <pipesim/explore.hpp>
-
 #include <cstdint>
 #include <optional>
+#include <pipesim/explore.hpp>
 #include <string>
 #include <vector>
 

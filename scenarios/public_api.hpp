@@ -3,9 +3,8 @@
 
 #include "scenarios/scenario.hpp"
 
-#include <pipesim/scenario.hpp>
-
 #include <memory>
+#include <pipesim/scenario.hpp>
 #include <utility>
 
 namespace pipesim {
@@ -20,8 +19,8 @@ namespace detail {
 struct scenario_access {
   static const scenarios::scenario& parsed(const pipesim::scenario& s) { return s.impl_->parsed; }
   static pipesim::scenario wrap(scenarios::scenario sc) {
-    return pipesim::scenario(std::make_shared<const pipesim::scenario::impl>(
-        pipesim::scenario::impl{std::move(sc)}));
+    return pipesim::scenario(
+        std::make_shared<const pipesim::scenario::impl>(pipesim::scenario::impl{std::move(sc)}));
   }
 };
 

@@ -476,8 +476,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
       const bool from_file = pl.contains("definition_file");
       c.fail(from_file ? definition_pointer
                        : definition_pointer + (e.pointer() == "/" ? "" : e.pointer()),
-             (from_file ? "in the definition file at " + e.pointer() + ": " : "") +
-                 e.message());
+             (from_file ? "in the definition file at " + e.pointer() + ": " : "") + e.message());
     }
     if (pl.contains("steps")) {
       const std::string sp = child(p, "steps");
@@ -508,8 +507,7 @@ void parse_pipelines(checker& c, const json& pipelines, const std::string& file,
           const std::string renamed = "/lambda_timeout";
           const std::size_t at = pointer.find(renamed);
           if (at != std::string::npos) pointer.replace(at, renamed.size(), "/timeout");
-          c.fail(sp + (pointer == "/" ? "" : pointer),
-                 e.message());
+          c.fail(sp + (pointer == "/" ? "" : pointer), e.message());
         }
       }
     }

@@ -59,7 +59,9 @@ struct server::impl {
         signals(net_ioc, SIGINT, SIGTERM) {
     beast::error_code ec;
     const tcp::endpoint ep(asio::ip::make_address(options.listen_address, ec), options.port);
-    if (ec) throw std::runtime_error("pipesim serve: --listen: not an IP address: " + options.listen_address);
+    if (ec)
+      throw std::runtime_error("pipesim serve: --listen: not an IP address: " +
+                               options.listen_address);
     acceptor.open(ep.protocol(), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(ep, ec);
@@ -142,8 +144,10 @@ class connection : public std::enable_shared_from_this<connection> {
     }
     if (ec == http::error::body_limit) {
       // What AWS answered for an oversized request (a non-XML 413).
-      plain(413, "HTTP content length exceeded " + std::to_string(srv_.options.max_body_bytes) +
-                     " bytes.", false);
+      plain(
+          413,
+          "HTTP content length exceeded " + std::to_string(srv_.options.max_body_bytes) + " bytes.",
+          false);
       return;
     }
     if (ec == http::error::header_limit) {
@@ -218,9 +222,9 @@ class connection : public std::enable_shared_from_this<connection> {
       self->srv_.sess.submit(c, [self, c, ctx](const models::api_result& r) {
         self->srv_.last_activity = std::chrono::steady_clock::now();
         wire::http_response response = wire::encode(c, r, ctx);
-        asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-          self->send(std::move(response));
-        });
+        asio::dispatch(
+            self->stream_.get_executor(),
+            [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
       });
     });
   }
@@ -312,8 +316,9 @@ void server::impl::control(const std::string& method, const std::string& path,
   if (path == "/_pipesim/advance" && method == "POST") {
     const json request = json::parse(body.empty() ? "{}" : body, nullptr, false);
     if (!request.is_object() || request.size() != 1) {
-      reply(400, error_json("expected a JSON object with exactly one of \"by\" (a duration), \"to\" "
-                            "(a virtual time since the start) or \"until\": \"idle\""));
+      reply(400,
+            error_json("expected a JSON object with exactly one of \"by\" (a duration), \"to\" "
+                       "(a virtual time since the start) or \"until\": \"idle\""));
       return;
     }
     try {
@@ -342,8 +347,9 @@ void server::impl::control(const std::string& method, const std::string& path,
     reply(200, now_json());
     return;
   }
-  reply(404, error_json("no such control endpoint: " + method + " " + path +
-                        " (POST /_pipesim/advance, GET /_pipesim/report, POST /_pipesim/shutdown)"));
+  reply(404,
+        error_json("no such control endpoint: " + method + " " + path +
+                   " (POST /_pipesim/advance, GET /_pipesim/report, POST /_pipesim/shutdown)"));
 }
 
 void server::impl::clock_tick() {

@@ -8,8 +8,9 @@
 // Threads: one thread owns the session (the world) and runs every call, control request and clock
 // move, so the simulation never sees two things at once and stays deterministic in what it is
 // given. By default that thread is also the network thread (one event loop); with
-// network_threads > 1, I/O runs on those threads and the simulation on a thread of its own. A long poll parks in the model and
-// its answer is posted back to the connection when virtual time brings it.
+// network_threads > 1, I/O runs on those threads and the simulation on a thread of its own. A long
+// poll parks in the model and its answer is posted back to the connection when virtual time brings
+// it.
 #pragma once
 
 #include "serve/session.hpp"

@@ -1,11 +1,10 @@
 #include "serve/session.hpp"
 
-#include "scenarios/behaviour_parse.hpp"
-#include "scenarios/trace_file.hpp"
-
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
+#include "scenarios/behaviour_parse.hpp"
+#include "scenarios/trace_file.hpp"
 #include "sim/simulation.hpp"
 
 #include <algorithm>
@@ -66,7 +65,8 @@ session::session(const scenarios::scenario& sc, std::ostream* trace_sink, bool k
     auto r = std::make_unique<pipeline_record>();
     r->name = p.name;
     r->arn = "arn:aws:sagemaker:" + sc_.region + ":" + sc_.account + ":pipeline/" + p.name;
-    r->definition = p.definition.is_string() ? p.definition.get<std::string>() : p.definition.dump();
+    r->definition =
+        p.definition.is_string() ? p.definition.get<std::string>() : p.definition.dump();
     r->display_name = p.name;
     r->role_arn = "arn:aws:iam::" + sc_.account + ":role/pipesim-scenario";
     r->parallelism = p.parallelism;
@@ -152,9 +152,15 @@ json session::report_json() {
 
 json session::trace_header(const std::string& version) {
   const scenarios::run_report r = run_->report();
-  return {{"pipesim_trace", scenarios::k_trace_format}, {"version", version},   {"serve", true},
-          {"file", sc_.file},   {"seed", r.seed},       {"profile", r.profile},
-          {"strategy", r.strategy}, {"knobs", r.knobs}, {"scenario", sc_.document}};
+  return {{"pipesim_trace", scenarios::k_trace_format},
+          {"version", version},
+          {"serve", true},
+          {"file", sc_.file},
+          {"seed", r.seed},
+          {"profile", r.profile},
+          {"strategy", r.strategy},
+          {"knobs", r.knobs},
+          {"scenario", sc_.document}};
 }
 
 json session::trace_end() {
@@ -182,7 +188,8 @@ models::api_result session::sagemaker_call(const std::string& op, const json& re
   };
   const auto not_found = [&](const json& name) {
     return models::api_result::failure(
-        "ResourceNotFound", "Pipeline '" + (name.is_string() ? name.get<std::string>() : name.dump()) +
+        "ResourceNotFound", "Pipeline '" +
+                                (name.is_string() ? name.get<std::string>() : name.dump()) +
                                 "' does not exist.");
   };
   const auto missing = [](const char* member) {
@@ -196,8 +203,9 @@ models::api_result session::sagemaker_call(const std::string& op, const json& re
     const std::string name = req["PipelineName"];
     if (create && !is_string(req, "RoleArn")) return missing("roleArn");
     if (req.contains("PipelineDefinitionS3Location")) {
-      return validation("PipelineDefinitionS3Location is not simulated (pipesim has no S3): send "
-                        "the definition in PipelineDefinition.");
+      return validation(
+          "PipelineDefinitionS3Location is not simulated (pipesim has no S3): send "
+          "the definition in PipelineDefinition.");
     }
     pipeline_record* existing = find(req["PipelineName"]);
     if (create && existing) {
@@ -206,8 +214,10 @@ models::api_result session::sagemaker_call(const std::string& op, const json& re
           !existing->create_token.empty()) {
         return models::api_result::success({{"PipelineArn", existing->arn}});
       }
-      return validation("Pipeline names must be unique within an AWS account and region. Pipeline "
-                        "with name (" + name + ") already exists.");
+      return validation(
+          "Pipeline names must be unique within an AWS account and region. Pipeline "
+          "with name (" +
+          name + ") already exists.");
     }
     if (!create && !existing) return not_found(req["PipelineName"]);
     if (create && !is_string(req, "PipelineDefinition")) return missing("pipelineDefinition");
@@ -291,20 +301,23 @@ models::api_result session::sagemaker_call(const std::string& op, const json& re
     const std::string sort_by = req.value("SortBy", std::string("CreationTime"));
     const std::string order = req.value("SortOrder", std::string("Descending"));
     if (sort_by != "Name" && sort_by != "CreationTime") {
-      return validation("Value '" + sort_by + "' at 'sortBy' failed to satisfy constraint: Member "
+      return validation("Value '" + sort_by +
+                        "' at 'sortBy' failed to satisfy constraint: Member "
                         "must satisfy enum value set: [Name, CreationTime]");
     }
     if (order != "Ascending" && order != "Descending") {
-      return validation("Value '" + order + "' at 'sortOrder' failed to satisfy constraint: Member "
+      return validation("Value '" + order +
+                        "' at 'sortOrder' failed to satisfy constraint: Member "
                         "must satisfy enum value set: [Ascending, Descending]");
     }
     std::vector<const pipeline_record*> rows;
     for (const auto& [name, p] : pipelines_) {
       if (!p->deleted && name.compare(0, prefix.size(), prefix) == 0) rows.push_back(p.get());
     }
-    std::stable_sort(rows.begin(), rows.end(), [&](const pipeline_record* a, const pipeline_record* b) {
-      return sort_by == "Name" ? a->name < b->name : a->created_us < b->created_us;
-    });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const pipeline_record* a, const pipeline_record* b) {
+                       return sort_by == "Name" ? a->name < b->name : a->created_us < b->created_us;
+                     });
     if (order == "Descending") std::reverse(rows.begin(), rows.end());
     std::size_t start = 0;
     if (is_string(req, "NextToken")) {

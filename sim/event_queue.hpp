@@ -53,7 +53,6 @@ class event_queue {
   /// Removes and returns the earliest pending event. Requires !empty().
   popped pop();
 
-
  private:
   struct entry {
     time_us time;

@@ -68,8 +68,7 @@ bool simulation::pending(event_id id) const noexcept {
 std::uint64_t simulation::choose_among(std::string_view label, std::uint64_t options,
                                        double p_nonzero, const lane_id* actors) {
   if (options < 2) return 0;
-  const std::uint64_t pick =
-      strategy_->pick(choice_point{label, options, p_nonzero, now_, actors});
+  const std::uint64_t pick = strategy_->pick(choice_point{label, options, p_nonzero, now_, actors});
   if (pick >= options) {
     throw std::logic_error("strategy '" + std::string(strategy_->name()) + "' picked " +
                            std::to_string(pick) + " of " + std::to_string(options) + " at " +

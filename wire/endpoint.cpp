@@ -27,13 +27,29 @@ std::string model_url_prefix(const context& ctx) {
 // The SQS operations the query protocol accepts (every operation of the 2012-11-05 API; the
 // model answers the ones it does not simulate with UnsupportedOperation).
 bool known_sqs_operation(std::string_view op) {
-  static constexpr std::array<std::string_view, 23> ops = {
-      "AddPermission", "CancelMessageMoveTask", "ChangeMessageVisibility",
-      "ChangeMessageVisibilityBatch", "CreateQueue", "DeleteMessage", "DeleteMessageBatch",
-      "DeleteQueue", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues",
-      "ListMessageMoveTasks", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage",
-      "RemovePermission", "SendMessage", "SendMessageBatch", "SetQueueAttributes",
-      "StartMessageMoveTask", "TagQueue", "UntagQueue"};
+  static constexpr std::array<std::string_view, 23> ops = {"AddPermission",
+                                                           "CancelMessageMoveTask",
+                                                           "ChangeMessageVisibility",
+                                                           "ChangeMessageVisibilityBatch",
+                                                           "CreateQueue",
+                                                           "DeleteMessage",
+                                                           "DeleteMessageBatch",
+                                                           "DeleteQueue",
+                                                           "GetQueueAttributes",
+                                                           "GetQueueUrl",
+                                                           "ListDeadLetterSourceQueues",
+                                                           "ListMessageMoveTasks",
+                                                           "ListQueueTags",
+                                                           "ListQueues",
+                                                           "PurgeQueue",
+                                                           "ReceiveMessage",
+                                                           "RemovePermission",
+                                                           "SendMessage",
+                                                           "SendMessageBatch",
+                                                           "SetQueueAttributes",
+                                                           "StartMessageMoveTask",
+                                                           "TagQueue",
+                                                           "UntagQueue"};
   for (std::string_view o : ops) {
     if (o == op) return true;
   }
@@ -43,11 +59,19 @@ bool known_sqs_operation(std::string_view op) {
 // "Operation": the SageMaker operations served: the model's, plus the pipeline CRUD ones the
 // session implements on top of it.
 bool known_sagemaker_operation(std::string_view op) {
-  static constexpr std::array<std::string_view, 13> ops = {
-      "StartPipelineExecution", "StopPipelineExecution", "DescribePipelineExecution",
-      "ListPipelineExecutionSteps", "ListPipelineExecutions", "RetryPipelineExecution",
-      "SendPipelineExecutionStepSuccess", "SendPipelineExecutionStepFailure", "CreatePipeline",
-      "DescribePipeline", "UpdatePipeline", "DeletePipeline", "ListPipelines"};
+  static constexpr std::array<std::string_view, 13> ops = {"StartPipelineExecution",
+                                                           "StopPipelineExecution",
+                                                           "DescribePipelineExecution",
+                                                           "ListPipelineExecutionSteps",
+                                                           "ListPipelineExecutions",
+                                                           "RetryPipelineExecution",
+                                                           "SendPipelineExecutionStepSuccess",
+                                                           "SendPipelineExecutionStepFailure",
+                                                           "CreatePipeline",
+                                                           "DescribePipeline",
+                                                           "UpdatePipeline",
+                                                           "DeletePipeline",
+                                                           "ListPipelines"};
   for (std::string_view o : ops) {
     if (o == op) return true;
   }
@@ -100,9 +124,12 @@ constexpr std::string_view k_json_1_1 = "application/x-amz-json-1.1";
 
 std::string_view to_string(protocol p) noexcept {
   switch (p) {
-    case protocol::sqs_query: return "sqs-query";
-    case protocol::sqs_json: return "sqs-json";
-    case protocol::sagemaker_json: return "sagemaker-json";
+    case protocol::sqs_query:
+      return "sqs-query";
+    case protocol::sqs_json:
+      return "sqs-json";
+    case protocol::sagemaker_json:
+      return "sagemaker-json";
   }
   return "?";
 }
@@ -131,7 +158,8 @@ std::string model_queue_url(std::string_view client_url, const context& ctx) {
   const std::string_view name = path.substr(last + 1);
   std::string_view rest = path.substr(0, last);
   const std::size_t before = rest.rfind('/');
-  const std::string_view account = before == std::string_view::npos ? rest : rest.substr(before + 1);
+  const std::string_view account =
+      before == std::string_view::npos ? rest : rest.substr(before + 1);
   return model_url_prefix(ctx) + std::string(account) + "/" + std::string(name);
 }
 
@@ -195,7 +223,8 @@ std::string service_of(const http_request& request) {
   if (starts_with(target, k_sqs_target_prefix)) return "sqs";
   if (starts_with(target, k_sagemaker_target_prefix)) return "sagemaker";
   const std::string type = lower(request.header_value("content-type"));
-  if (starts_with(type, "application/x-www-form-urlencoded") || request.method == "GET") return "sqs";
+  if (starts_with(type, "application/x-www-form-urlencoded") || request.method == "GET")
+    return "sqs";
   if (starts_with(type, k_json_1_0)) return "sqs";
   if (starts_with(type, k_json_1_1)) return "sagemaker";
   return {};
@@ -252,11 +281,13 @@ decoded decode(const http_request& request, const context& ctx) {
       return fail(protocol::sagemaker_json, "SerializationException",
                   "The request body is not a JSON object.");
     }
-    if ((op == "CreatePipeline" || op == "UpdatePipeline") && params.contains("PipelineDefinition") &&
-        params["PipelineDefinition"].is_string()) {
+    if ((op == "CreatePipeline" || op == "UpdatePipeline") &&
+        params.contains("PipelineDefinition") && params["PipelineDefinition"].is_string()) {
       // Callback steps name their queue by URL; the client knows this endpoint's URLs.
-      json definition = json::parse(params["PipelineDefinition"].get<std::string>(), nullptr, false);
-      if (definition.is_object() && definition.contains("Steps") && definition["Steps"].is_array()) {
+      json definition =
+          json::parse(params["PipelineDefinition"].get<std::string>(), nullptr, false);
+      if (definition.is_object() && definition.contains("Steps") &&
+          definition["Steps"].is_array()) {
         bool changed = false;
         for (json& step : definition["Steps"]) {
           if (step.is_object() && step.contains("SqsQueueUrl") && step["SqsQueueUrl"].is_string()) {
@@ -309,7 +340,8 @@ decoded decode(const http_request& request, const context& ctx) {
   std::string_view form = request.body;
   if (request.method == "GET") {
     const std::size_t q = request.target.find('?');
-    form = q == std::string::npos ? std::string_view() : std::string_view(request.target).substr(q + 1);
+    form = q == std::string::npos ? std::string_view()
+                                  : std::string_view(request.target).substr(q + 1);
   }
   std::vector<std::pair<std::string, std::string>> pairs;
   std::string bad;
@@ -359,8 +391,10 @@ http_response encode(const call& c, const models::api_result& result, const cont
       r.body = detail::query_success_xml(c.operation, body, ctx.request_id);
       return r;
     }
-    case protocol::sqs_json: return json_response(200, body, k_json_1_0, ctx);
-    case protocol::sagemaker_json: return json_response(200, body, k_json_1_1, ctx);
+    case protocol::sqs_json:
+      return json_response(200, body, k_json_1_0, ctx);
+    case protocol::sagemaker_json:
+      return json_response(200, body, k_json_1_1, ctx);
   }
   return {};
 }

@@ -66,9 +66,12 @@ bool parse_authorization(std::string_view auth, authorization& out) {
     const std::size_t eq = part.find('=');
     if (eq == std::string_view::npos) return false;
     const std::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
-    if (key == "Credential") credential = value;
-    else if (key == "SignedHeaders") out.signed_headers = value;
-    else if (key == "Signature") out.signature = value;
+    if (key == "Credential")
+      credential = value;
+    else if (key == "SignedHeaders")
+      out.signed_headers = value;
+    else if (key == "Signature")
+      out.signature = value;
   }
   // AKID/20261202/us-east-1/sqs/aws4_request
   std::vector<std::string> parts;
@@ -130,8 +133,9 @@ std::string signature_for(const http_request& request, const authorization& a,
     names = semi == std::string_view::npos ? std::string_view() : names.substr(semi + 1);
   }
   const std::string_view content_sha = request.header_value("x-amz-content-sha256");
-  canonical += "\n" + a.signed_headers + "\n" +
-               (content_sha.empty() ? models::sqs::sha256_hex(request.body) : std::string(content_sha));
+  canonical +=
+      "\n" + a.signed_headers + "\n" +
+      (content_sha.empty() ? models::sqs::sha256_hex(request.body) : std::string(content_sha));
   const std::string scope = a.date + "/" + a.region + "/" + a.service + "/aws4_request";
   const std::string string_to_sign = "AWS4-HMAC-SHA256\n" +
                                      std::string(request.header_value("x-amz-date")) + "\n" +
@@ -170,7 +174,8 @@ std::string sigv4_signature(const http_request& request, std::string_view secret
 std::optional<models::api_error> verify_sigv4(const http_request& request,
                                               std::string_view access_key,
                                               std::string_view secret_key, bool json_service) {
-  // Error names and texts of https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+  // Error names and texts of
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
   const std::string_view header = request.header_value("authorization");
   if (header.empty()) {
     return models::api_error{"MissingAuthenticationToken",

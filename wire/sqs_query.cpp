@@ -28,8 +28,10 @@ std::vector<const node*> indexed(const node& n) {
     std::uint64_t i = 0;
     bool digits = !key.empty() && key.size() < 10;
     for (const char c : key) {
-      if (c < '0' || c > '9') digits = false;
-      else i = i * 10 + static_cast<std::uint64_t>(c - '0');
+      if (c < '0' || c > '9')
+        digits = false;
+      else
+        i = i * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (digits) items.emplace_back(i, &child);
   }
@@ -58,8 +60,10 @@ json scalar(const std::string& name, const std::string& value) {
     bool digits = value.size() > (negative ? 1U : 0U);
     std::int64_t n = 0;
     for (std::size_t i = negative ? 1 : 0; i < value.size(); ++i) {
-      if (value[i] < '0' || value[i] > '9') digits = false;
-      else n = n * 10 + (value[i] - '0');
+      if (value[i] < '0' || value[i] > '9')
+        digits = false;
+      else
+        n = n * 10 + (value[i] - '0');
     }
     if (digits) return negative ? -n : n;
   }
@@ -105,7 +109,8 @@ json member(const std::string& name, const node& n, std::string& out_name) {
     for (const node* item : indexed(n)) {
       const std::string* k = leaf(*item, "Name");
       const auto v = item->children.find("Value");
-      if (k) map[*k] = v != item->children.end() ? message_attribute_value(v->second) : json::object();
+      if (k)
+        map[*k] = v != item->children.end() ? message_attribute_value(v->second) : json::object();
     }
     return map;
   }
@@ -226,7 +231,8 @@ json query_to_json(const std::vector<std::pair<std::string, std::string>>& pairs
     std::size_t start = 0;
     for (;;) {
       const std::size_t dot = key.find('.', start);
-      n = &n->children[key.substr(start, dot == std::string::npos ? std::string::npos : dot - start)];
+      n = &n->children[key.substr(start,
+                                  dot == std::string::npos ? std::string::npos : dot - start)];
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
@@ -252,8 +258,8 @@ std::string query_success_xml(const std::string& operation, const json& result,
 
 std::string query_error_xml(const std::string& type, const std::string& code,
                             const std::string& message, const std::string& request_id) {
-  std::string out = std::string("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"") + k_xmlns +
-                    "\"><Error>";
+  std::string out =
+      std::string("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"") + k_xmlns + "\"><Error>";
   element(out, "Type", type);
   element(out, "Code", code);
   element(out, "Message", message);

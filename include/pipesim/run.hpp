@@ -3,15 +3,14 @@
 // the end.
 #pragma once
 
-#include <pipesim/consumer.hpp>
-#include <pipesim/report.hpp>
-#include <pipesim/scenario.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <pipesim/consumer.hpp>
+#include <pipesim/report.hpp>
+#include <pipesim/scenario.hpp>
 #include <string>
 #include <vector>
 

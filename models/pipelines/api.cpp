@@ -39,8 +39,7 @@ api_result service::impl::start(const json& req) {
       v != req.end() && !v->is_null() && (!v->is_number_integer() || v->get<std::int64_t>() < 1))
     return invalid("pipelineVersionId", *v, "Member must have value greater than or equal to 1");
   if (auto sel = req.find("SelectiveExecutionConfig"); sel != req.end() && !sel->is_null())
-    return api_result::failure(k_validation,
-                               "SelectiveExecutionConfig is not modeled by pipesim");
+    return api_result::failure(k_validation, "SelectiveExecutionConfig is not modeled by pipesim");
   json params = req.value("PipelineParameters", json::array());
   if (!params.is_array()) return invalid("pipelineParameters", params, "Member must be a list");
   if (params.size() > 200)

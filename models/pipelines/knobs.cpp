@@ -26,7 +26,9 @@ const std::vector<models::knob_spec>& knobs() {
        {"return_original", "ValidationException"}},
       {"idempotency.parameter_mismatch",
        "What a reused ClientRequestToken with different parameters returns (any operation).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html]; ConflictException is the modeled error for a "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StartPipelineExecution.html]; ConflictException is the modeled error for a "
        "conflicting request",
        "ConflictException",
        "ConflictException",
@@ -35,14 +37,18 @@ const std::vector<models::knob_spec>& knobs() {
       {"idempotency.scope",
        "Whether ClientRequestTokens are remembered per operation or across all operations of the "
        "account.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html]; each operation documents its own token",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StartPipelineExecution.html]; each operation documents its own token",
        "per_operation",
        "per_operation",
        "account",
        {"per_operation", "account"}},
       {"idempotency.token_lifetime",
        "How long a ClientRequestToken is remembered (0s: for the whole run).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html]; AWS says only that the call completes no more "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StartPipelineExecution.html]; AWS says only that the call completes no more "
        "than once",
        "0s",
        "0s",
@@ -57,7 +63,9 @@ const std::vector<models::knob_spec>& knobs() {
        {"status", "Status"}},
       {"callback.initial_status",
        "The status member of the initial callback message: absent, or \"Executing\".",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; the field set is the same for both messages and "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; the field "
+       "set is the same for both messages and "
        "the step is Executing",
        "Executing",
        "Executing",
@@ -65,7 +73,8 @@ const std::vector<models::knob_spec>& knobs() {
        {"Executing", "absent"}},
       {"callback.timeout",
        "How long a callback step waits for an answer before it fails (0s: no limit).",
-       "documented: [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html] no callback-specific timeout exists; only the execution timeout "
+       "documented: [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html] "
+       "no callback-specific timeout exists; only the execution timeout "
        "applies",
        "0s",
        "0s",
@@ -74,7 +83,9 @@ const std::vector<models::knob_spec>& knobs() {
       {"callback.send_attempts",
        "SendMessage attempts for the initial callback message before the step fails (1 s, 2 s, 4 "
        "s... apart).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; the step fails with a FailureReason on the "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; the step "
+       "fails with a FailureReason on the "
        "first error",
        1,
        1,
@@ -83,7 +94,9 @@ const std::vector<models::knob_spec>& knobs() {
       {"callback.fifo_message_group",
        "Whether the service sets MessageGroupId (the execution id) when the queue URL ends in "
        ".fifo.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; no source says SageMaker sets one, so FIFO sends "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; no source "
+       "says SageMaker sets one, so FIFO sends "
        "fail",
        false,
        false,
@@ -91,7 +104,9 @@ const std::vector<models::knob_spec>& knobs() {
        {}},
       {"callback.unknown_token_error",
        "Error for a well-formed callback token that was never issued.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_SendPipelineExecutionStepSuccess.html]; ResourceNotFound is the modeled 'not found' "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_SendPipelineExecutionStepSuccess.html]; ResourceNotFound is the modeled 'not found' "
        "error",
        "ResourceNotFound",
        "ResourceNotFound",
@@ -100,7 +115,9 @@ const std::vector<models::knob_spec>& knobs() {
       {"callback.answer_after_resolution",
        "What Send* returns for a token already answered, timed out, superseded by a retry, or "
        "whose execution ended.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_SendPipelineExecutionStepSuccess.html]; the step is no longer waiting, which is a "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_SendPipelineExecutionStepSuccess.html]; the step is no longer waiting, which is a "
        "conflict",
        "ConflictException",
        "ConflictException",
@@ -108,14 +125,18 @@ const std::vector<models::knob_spec>& knobs() {
        {"ConflictException", "ValidationException", "return_success"}},
       {"stop.answer_success_step_status",
        "Step status when a callback step being stopped is answered with Success.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html]; the answer acknowledges the Stopping message",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StopPipelineExecution.html]; the answer acknowledges the Stopping message",
        "Stopped",
        "Stopped",
        "Succeeded",
        {"Stopped", "Succeeded"}},
       {"stop.answer_failure_step_status",
        "Step status when a callback step being stopped is answered with Failure.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html]; the consumer reported a failure",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StopPipelineExecution.html]; the consumer reported a failure",
        "Failed",
        "Failed",
        "Stopped",
@@ -130,14 +151,17 @@ const std::vector<models::knob_spec>& knobs() {
       {"stop.stopping_message_delay_max",
        "Longest delay between an accepted StopPipelineExecution and the Stopping message for a "
        "running callback step (drawn per step; the nominal pick is no delay).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html]; the API reference's wording reads as immediate",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StopPipelineExecution.html]; the API reference's wording reads as immediate",
        "0s",
        "0s",
        "30s",
        {}},
       {"api.throttle_probability",
        "Probability that a SageMaker API call is refused with ThrottlingException (no effect).",
-       "pipesim choice: [BC-Retry] lists the throttling codes, AWS publishes no rate [https://github.com/boto/botocore/blob/develop/botocore/data/_retry.json]; "
+       "pipesim choice: [BC-Retry] lists the throttling codes, AWS publishes no rate "
+       "[https://github.com/boto/botocore/blob/develop/botocore/data/_retry.json]; "
        "off unless set",
        0.0,
        0.0,
@@ -154,7 +178,9 @@ const std::vector<models::knob_spec>& knobs() {
        {}},
       {"stop.job_stop_latency",
        "How long a running job step stays Stopping before it is Stopped (overridable per step).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html]; stopping a SageMaker job takes time",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_StopPipelineExecution.html]; stopping a SageMaker job takes time",
        "0s",
        "30s",
        "5m",
@@ -176,7 +202,9 @@ const std::vector<models::knob_spec>& knobs() {
        {}},
       {"execution.retry_from",
        "Execution statuses RetryPipelineExecution accepts.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_RetryPipelineExecution.html]; retry is described for failed executions "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/"
+       "API_RetryPipelineExecution.html]; retry is described for failed executions "
        "[GH-ACK]",
        "Failed",
        "Failed",
@@ -184,7 +212,9 @@ const std::vector<models::knob_spec>& knobs() {
        {"Failed", "Failed_or_Stopped"}},
       {"failure.launch_independent_steps",
        "Whether steps that do not depend on a failed step still start after it failed.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; running steps are waited for, nothing new "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps.html]; running "
+       "steps are waited for, nothing new "
        "starts",
        false,
        false,
@@ -193,7 +223,9 @@ const std::vector<models::knob_spec>& knobs() {
       {"retry.delay_formula",
        "Delay before retry n (1-based) of a step under a RetryPolicy: exponential = "
        "IntervalSeconds x BackoffRate^(n-1), constant = IntervalSeconds.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html]; BackoffRate is described as the per-attempt "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html]; BackoffRate "
+       "is described as the per-attempt "
        "multiplier, no jitter",
        "exponential",
        "exponential",
@@ -201,7 +233,9 @@ const std::vector<models::knob_spec>& knobs() {
        {"exponential", "constant"}},
       {"retry.max_attempts_counts_first_try",
        "Whether MaxAttempts counts the first attempt (false: MaxAttempts retries follow it).",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html]; [DG-Retry] calls MaxAttempts the maximum number "
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html]; [DG-Retry] "
+       "calls MaxAttempts the maximum number "
        "of retry attempts",
        false,
        false,
@@ -217,14 +251,16 @@ const std::vector<models::knob_spec>& knobs() {
        {}},
       {"parallelism.tie_break",
        "Order in which ready steps start when MaxParallelExecutionSteps limits them.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-pipeline.html]",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-pipeline.html]",
        "definition_order",
        "definition_order",
        "name",
        {"definition_order", "name"}},
       {"step.start_latency",
        "Time a step spends Starting before it is Executing.",
-       "pipesim choice: undocumented [https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStep.html]",
+       "pipesim choice: undocumented "
+       "[https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStep.html]",
        "0s",
        "0s",
        "5s",

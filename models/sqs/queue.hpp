@@ -1,6 +1,8 @@
 // Internal: one queue's state and behaviour. Not part of the public API (see service.hpp).
 #pragma once
 
+#include "service.hpp"
+
 #include <deque>
 #include <map>
 #include <optional>
@@ -8,8 +10,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "service.hpp"
 
 namespace models::sqs {
 
@@ -20,14 +20,14 @@ struct queue_attributes {
   std::int64_t retention_s = 345'600;
   std::int64_t receive_wait_s = 0;
   std::int64_t visibility_timeout_s = 30;
-  std::string redrive_policy;        ///< The JSON text as set ("" = none).
-  std::string dlq_arn;               ///< Parsed from redrive_policy.
+  std::string redrive_policy;  ///< The JSON text as set ("" = none).
+  std::string dlq_arn;         ///< Parsed from redrive_policy.
   std::int64_t max_receive_count = 0;
   std::string redrive_allow_policy;
   std::string policy;
   bool fifo = false;
   bool content_based_dedup = false;
-  std::string dedup_scope = "queue";            ///< queue | messageGroup
+  std::string dedup_scope = "queue";               ///< queue | messageGroup
   std::string fifo_throughput_limit = "perQueue";  ///< perQueue | perMessageGroupId
   std::string kms_master_key_id;
   std::int64_t kms_data_key_reuse_s = 300;
@@ -55,8 +55,8 @@ struct message {
   sim::time_us visible_at = 0;   ///< End of delay / latency / ghost delay.
   sim::time_us ready_at = 0;     ///< When it last became visible (standard ordering key).
   sim::time_us first_receive_at = -1;
-  sim::time_us deadline = 0;     ///< In flight: end of visibility timeout.
-  sim::time_us cap_at = 0;       ///< In flight: 12-hour ceiling from the receive request.
+  sim::time_us deadline = 0;  ///< In flight: end of visibility timeout.
+  sim::time_us cap_at = 0;    ///< In flight: 12-hour ceiling from the receive request.
   std::uint32_t receive_count = 0;
   std::uint32_t receive_no = 0;  ///< Receipt generation; a handle names one.
   message_state state = message_state::delayed;
@@ -74,10 +74,11 @@ class queue {
   void set_knobs(models::knob_values k);
   /// Checks and applies one queue attribute given as its string value (CreateQueue and
   /// SetQueueAttributes); returns the AWS error for an unknown name or a bad value.
-  static std::optional<models::api_error> apply_attribute(const std::string& name, const nlohmann::json& value,
-                                                   queue_attributes& a, bool creating,
-                                                   const service& svc,
-                                                   const models::knob_values& knobs);
+  static std::optional<models::api_error> apply_attribute(const std::string& name,
+                                                          const nlohmann::json& value,
+                                                          queue_attributes& a, bool creating,
+                                                          const service& svc,
+                                                          const models::knob_values& knobs);
   const models::knob_values& knob_values() const noexcept { return knobs_; }
   /// Applies changed attributes that affect stored messages (FIFO delay is retroactive).
   void attributes_changed(const queue_attributes& before);
@@ -87,7 +88,7 @@ class queue {
   /// Long poll: returns nullopt when the caller must wait (the waiter is parked and `done`
   /// will be called later); otherwise the immediate answer.
   detail::call_outcome receive(const nlohmann::json& req, service::callback* done,
-                                            sim::lane_id lane);
+                               sim::lane_id lane);
   models::api_result delete_message(const nlohmann::json& req);
   models::api_result delete_batch(const nlohmann::json& req);
   models::api_result change_visibility(const nlohmann::json& req);
@@ -153,12 +154,11 @@ class queue {
   bool parse_handle(const std::string& h, std::uint64_t& seq, std::uint32_t& receive_no) const;
 
   // Receive internals.
-  models::api_result receive_now(const receive_params& p, sim::time_us request_at,
-                                 bool long_poll, bool& found);
+  models::api_result receive_now(const receive_params& p, sim::time_us request_at, bool long_poll,
+                                 bool& found);
   std::vector<std::uint64_t> select(const receive_params& p, int max, bool long_poll,
                                     sim::time_us request_at);
-  std::vector<std::uint64_t> select_fifo(const receive_params& p, int max,
-                                         sim::time_us request_at);
+  std::vector<std::uint64_t> select_fifo(const receive_params& p, int max, sim::time_us request_at);
   void to_in_flight(message& m, std::int64_t visibility_s, sim::time_us request_at);
   nlohmann::json render(const message& m, const receive_params& p) const;
   bool should_move_to_dlq(const message& m) const;
@@ -183,10 +183,13 @@ class queue {
   void release_due_inflight();
   void complete_purge(std::uint64_t cutoff);
 
-  std::string label(std::string_view site) const { return "sqs." + name_ + "." + std::string(site); }
+  std::string label(std::string_view site) const {
+    return "sqs." + name_ + "." + std::string(site);
+  }
   sim::time_us retention_us() const { return attrs_.retention_s * sim::k_second_us; }
   bool traced() const { return sim_.trace().enabled(); }
-  void trace(std::string_view type, const message& m, nlohmann::json extra = nlohmann::json::object());
+  void trace(std::string_view type, const message& m,
+             nlohmann::json extra = nlohmann::json::object());
 
   service& svc_;
   sim::simulation& sim_;
@@ -204,7 +207,8 @@ class queue {
   };
   hot_knobs hot_;
   void resolve_hot_knobs();
-  sim::time_us hot_duration(const std::optional<sim::time_us>& cached, std::string_view name) const {
+  sim::time_us hot_duration(const std::optional<sim::time_us>& cached,
+                            std::string_view name) const {
     return cached ? *cached : knobs_.duration(name);
   }
   std::uint64_t tag_;

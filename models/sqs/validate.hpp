@@ -1,14 +1,14 @@
 // Internal: parameter checks shared by the SQS operations, each returning the AWS error.
 #pragma once
 
+#include "models/common/api.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
-
-#include "models/common/api.hpp"
 
 namespace models::sqs::detail {
 
@@ -24,8 +24,8 @@ inline models::api_result missing(std::string_view member) {
 }
 inline std::string invalid_value_text(std::string_view member, const std::string& value,
                                       std::string_view reason) {
-  return "Value " + value + " for parameter " + std::string(member) + " is invalid. Reason: " +
-         std::string(reason) + ".";
+  return "Value " + value + " for parameter " + std::string(member) +
+         " is invalid. Reason: " + std::string(reason) + ".";
 }
 inline models::api_result invalid(std::string_view member, const std::string& value,
                                   std::string_view reason) {

@@ -63,7 +63,9 @@ BOOST_AUTO_TEST_CASE(pipeline_lifecycle) {
   const std::string arn = created.response.at("PipelineArn");
   BOOST_TEST(arn == "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p");
   // The same request again (same token) is an idempotent retry; another token is a conflict.
-  BOOST_TEST(c.sagemaker("CreatePipeline", create_request("p", "token-1")).response.at("PipelineArn") == arn);
+  BOOST_TEST(
+      c.sagemaker("CreatePipeline", create_request("p", "token-1")).response.at("PipelineArn") ==
+      arn);
   const models::api_result again = c.sagemaker("CreatePipeline", create_request("p", "token-2"));
   BOOST_TEST_REQUIRE(!again.ok());
   BOOST_TEST(again.error->code == "ValidationException");
@@ -74,9 +76,13 @@ BOOST_AUTO_TEST_CASE(pipeline_lifecycle) {
   BOOST_TEST(described.response.at("PipelineDefinition") == definition());
   BOOST_TEST(described.response.at("CreationTime").get<double>() == 1767225600.0);
 
-  BOOST_TEST(c.sagemaker("UpdatePipeline", {{"PipelineName", "p"}, {"PipelineDescription", "d"}}).ok());
-  BOOST_TEST(c.sagemaker("DescribePipeline", {{"PipelineName", "p"}}).response.at("PipelineDescription") == "d");
-  BOOST_TEST(c.sagemaker("UpdatePipeline", {{"PipelineName", "nope"}}).error->code == "ResourceNotFound");
+  BOOST_TEST(
+      c.sagemaker("UpdatePipeline", {{"PipelineName", "p"}, {"PipelineDescription", "d"}}).ok());
+  BOOST_TEST(
+      c.sagemaker("DescribePipeline", {{"PipelineName", "p"}}).response.at("PipelineDescription") ==
+      "d");
+  BOOST_TEST(c.sagemaker("UpdatePipeline", {{"PipelineName", "nope"}}).error->code ==
+             "ResourceNotFound");
 
   BOOST_TEST(c.sagemaker("CreatePipeline", create_request("q", "token-3")).ok());
   const json names = c.sagemaker("ListPipelines", {{"SortBy", "Name"}, {"SortOrder", "Ascending"}})
@@ -86,12 +92,16 @@ BOOST_AUTO_TEST_CASE(pipeline_lifecycle) {
   const json page = c.sagemaker("ListPipelines", {{"MaxResults", 1}}).response;
   BOOST_TEST(page.at("PipelineSummaries").size() == 1U);
   BOOST_TEST(page.at("NextToken") == "1");
-  BOOST_TEST(c.sagemaker("ListPipelines", {{"SortBy", "Size"}}).error->code == "ValidationException");
+  BOOST_TEST(c.sagemaker("ListPipelines", {{"SortBy", "Size"}}).error->code ==
+             "ValidationException");
 
-  BOOST_TEST(c.sagemaker("DeletePipeline", {{"PipelineName", "p"}, {"ClientRequestToken", "t"}}).ok());
-  BOOST_TEST(c.sagemaker("DescribePipeline", {{"PipelineName", "p"}}).error->code == "ResourceNotFound");
-  BOOST_TEST(c.sagemaker("StartPipelineExecution", {{"PipelineName", "p"}, {"ClientRequestToken", "x"}})
-                 .error->code == "ResourceNotFound");
+  BOOST_TEST(
+      c.sagemaker("DeletePipeline", {{"PipelineName", "p"}, {"ClientRequestToken", "t"}}).ok());
+  BOOST_TEST(c.sagemaker("DescribePipeline", {{"PipelineName", "p"}}).error->code ==
+             "ResourceNotFound");
+  BOOST_TEST(
+      c.sagemaker("StartPipelineExecution", {{"PipelineName", "p"}, {"ClientRequestToken", "x"}})
+          .error->code == "ResourceNotFound");
 }
 
 BOOST_AUTO_TEST_CASE(create_pipeline_validates_its_request) {
@@ -114,9 +124,10 @@ BOOST_AUTO_TEST_CASE(a_long_poll_parks_until_virtual_time_answers_it) {
   client c;
   BOOST_TEST_REQUIRE(c.sqs("CreateQueue", {{"QueueName", "jobs"}}).ok());
   std::optional<models::api_result> answer;
-  const bool now = c.s.submit(
-      wire::call{wire::protocol::sqs_json, "ReceiveMessage", {{"QueueUrl", k_queue}, {"WaitTimeSeconds", 20}}},
-      [&](const models::api_result& r) { answer = r; });
+  const bool now = c.s.submit(wire::call{wire::protocol::sqs_json,
+                                         "ReceiveMessage",
+                                         {{"QueueUrl", k_queue}, {"WaitTimeSeconds", 20}}},
+                              [&](const models::api_result& r) { answer = r; });
   BOOST_TEST(!now);
   BOOST_TEST(c.s.parked() == 1U);
   c.s.advance_to(19 * sim::k_second_us);
@@ -134,7 +145,8 @@ BOOST_AUTO_TEST_CASE(the_same_inputs_give_the_same_trace) {
     client c;
     c.sqs("CreateQueue", {{"QueueName", "jobs"}});
     c.sagemaker("CreatePipeline", create_request("p", "token-1"));
-    c.sagemaker("StartPipelineExecution", {{"PipelineName", "p"}, {"ClientRequestToken", "start-1"}});
+    c.sagemaker("StartPipelineExecution",
+                {{"PipelineName", "p"}, {"ClientRequestToken", "start-1"}});
     c.s.advance_to(sim::k_minute_us);
     c.sqs("ReceiveMessage", {{"QueueUrl", k_queue}});
     c.s.advance_until_idle();

@@ -46,7 +46,8 @@ inline wire::http_request sagemaker(const std::string& op, const nlohmann::json&
 
 struct world {
   sim::simulation s{7};
-  models::knob_values sqs_knobs{models::sqs::knobs(), models::profile::ideal, nlohmann::json::object()};
+  models::knob_values sqs_knobs{models::sqs::knobs(), models::profile::ideal,
+                                nlohmann::json::object()};
   models::knob_values sm_knobs{models::pipelines::knobs(), models::profile::ideal,
                                nlohmann::json::object()};
   models::sqs::service sqs{s, sqs_knobs};

@@ -28,14 +28,16 @@ struct pipeline_world : world {
     sagemaker.create_pipeline("train", definition());
   }
   std::string start() {
-    const json r = send_json(wire_test::sagemaker(
-        "StartPipelineExecution",
-        {{"PipelineName", "train"}, {"ClientRequestToken", "0123456789abcdef0123456789abcdef-0001"}}));
+    const json r = send_json(
+        wire_test::sagemaker("StartPipelineExecution",
+                             {{"PipelineName", "train"},
+                              {"ClientRequestToken", "0123456789abcdef0123456789abcdef-0001"}}));
     s.run(sim::run_limits{s.now() + sim::k_minute_us});
     return r.at("PipelineExecutionArn");
   }
   json receive() {
-    return send_json(sqs_json("ReceiveMessage", {{"QueueUrl", "http://127.0.0.1:4566/123456789012/callbacks"}}));
+    return send_json(
+        sqs_json("ReceiveMessage", {{"QueueUrl", "http://127.0.0.1:4566/123456789012/callbacks"}}));
   }
 };
 
@@ -63,7 +65,8 @@ BOOST_AUTO_TEST_CASE(start_describe_list_and_answer_a_callback) {
   BOOST_TEST(listed.at("PipelineExecutionSummaries").size() == 1U);
   BOOST_TEST(listed["PipelineExecutionSummaries"][0].at("PipelineExecutionArn") == arn);
 
-  const json steps = w.send_json(sagemaker("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn}}));
+  const json steps =
+      w.send_json(sagemaker("ListPipelineExecutionSteps", {{"PipelineExecutionArn", arn}}));
   const json& callback = steps.at("PipelineExecutionSteps")[0].at("Metadata").at("Callback");
   // The queue URL a consumer reads here points at this endpoint.
   BOOST_TEST(callback.at("SqsQueueUrl") == "http://127.0.0.1:4566/123456789012/callbacks");
@@ -74,8 +77,9 @@ BOOST_AUTO_TEST_CASE(start_describe_list_and_answer_a_callback) {
   const std::string token = body.at("token");
   BOOST_TEST(token == callback.at("CallbackToken"));
 
-  const json answered = w.send_json(sagemaker(
-      "SendPipelineExecutionStepSuccess", {{"CallbackToken", token}, {"OutputParameters", json::array()}}));
+  const json answered =
+      w.send_json(sagemaker("SendPipelineExecutionStepSuccess",
+                            {{"CallbackToken", token}, {"OutputParameters", json::array()}}));
   BOOST_TEST(answered.at("PipelineExecutionArn") == arn);
 }
 
@@ -83,7 +87,8 @@ BOOST_AUTO_TEST_CASE(stop_sends_the_stopping_message_and_failure_ends_it_stopped
   pipeline_world w;
   const std::string arn = w.start();
   const json first = w.receive();
-  const std::string token = json::parse(first["Messages"][0]["Body"].get<std::string>()).at("token");
+  const std::string token =
+      json::parse(first["Messages"][0]["Body"].get<std::string>()).at("token");
   const json stopped = w.send_json(sagemaker(
       "StopPipelineExecution", {{"PipelineExecutionArn", arn},
                                 {"ClientRequestToken", "0123456789abcdef0123456789abcdef-0002"}}));
@@ -104,9 +109,10 @@ BOOST_AUTO_TEST_CASE(stop_sends_the_stopping_message_and_failure_ends_it_stopped
 
 BOOST_AUTO_TEST_CASE(errors) {
   pipeline_world w;
-  const wire::http_response missing = w.send(sagemaker(
-      "DescribePipelineExecution",
-      {{"PipelineExecutionArn", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/train/execution/nope"}}));
+  const wire::http_response missing = w.send(
+      sagemaker("DescribePipelineExecution",
+                {{"PipelineExecutionArn",
+                  "arn:aws:sagemaker:us-east-1:123456789012:pipeline/train/execution/nope"}}));
   BOOST_TEST(missing.status == 400);
   BOOST_TEST(json::parse(missing.body).at("__type") == "ResourceNotFound");
   BOOST_TEST(json::parse(missing.body).contains("message"));

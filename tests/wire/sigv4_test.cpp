@@ -1,8 +1,10 @@
 // Signature Version 4, checked against published vectors: RFC 4231's HMAC-SHA256 test case 2 and
-// the complete signing example of https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html
-// (IAM ListUsers, 20150830T123600Z, secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY).
-#include "wire/endpoint.hpp"
+// the complete signing example of
+// https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html (IAM ListUsers,
+// 20150830T123600Z, secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY).
 #include "wire/sigv4.hpp"
+
+#include "wire/endpoint.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -62,7 +64,8 @@ BOOST_AUTO_TEST_CASE(bad_credentials_get_the_aws_errors) {
 
   wire::http_request tampered = aws_example();
   tampered.target = "/?Action=ListUsers&Version=2010-05-09";
-  BOOST_TEST(wire::verify_sigv4(tampered, "AKIDEXAMPLE", k_secret, false)->code == "SignatureDoesNotMatch");
+  BOOST_TEST(wire::verify_sigv4(tampered, "AKIDEXAMPLE", k_secret, false)->code ==
+             "SignatureDoesNotMatch");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,9 +15,7 @@ namespace {
 
 const std::string k_client_url = "http://127.0.0.1:4566/123456789012/q";
 
-json create(world& w) {
-  return w.send_json(sqs_json("CreateQueue", {{"QueueName", "q"}}));
-}
+json create(world& w) { return w.send_json(sqs_json("CreateQueue", {{"QueueName", "q"}})); }
 
 }  // namespace
 
@@ -25,10 +23,10 @@ BOOST_AUTO_TEST_SUITE(sqs_json_test)
 
 BOOST_AUTO_TEST_CASE(queue_operations) {
   world w;
-  const wire::http_response r = w.send(sqs_json(
-      "CreateQueue", {{"QueueName", "q"},
-                      {"Attributes", {{"VisibilityTimeout", "45"}}},
-                      {"tags", {{"team", "ml"}}}}));
+  const wire::http_response r =
+      w.send(sqs_json("CreateQueue", {{"QueueName", "q"},
+                                      {"Attributes", {{"VisibilityTimeout", "45"}}},
+                                      {"tags", {{"team", "ml"}}}}));
   BOOST_TEST(r.status == 200);
   BOOST_TEST(r.header_value("content-type") == "application/x-amz-json-1.0");
   BOOST_TEST(r.header_value("x-amzn-requestid") == "req-1");
@@ -52,24 +50,26 @@ BOOST_AUTO_TEST_CASE(queue_operations) {
 BOOST_AUTO_TEST_CASE(messages_carry_the_md5s_clients_verify) {
   world w;
   create(w);
-  const json sent = w.send_json(sqs_json(
-      "SendMessage", {{"QueueUrl", k_client_url},
-                      {"MessageBody", "hi"},
-                      {"MessageAttributes", {{"a", {{"DataType", "String"}, {"StringValue", "v"}}}}}}));
+  const json sent = w.send_json(
+      sqs_json("SendMessage",
+               {{"QueueUrl", k_client_url},
+                {"MessageBody", "hi"},
+                {"MessageAttributes", {{"a", {{"DataType", "String"}, {"StringValue", "v"}}}}}}));
   // The JS SDK compares MD5OfMessageBody with the hex MD5 of the body it sent (RFC 1321).
   BOOST_TEST(sent.at("MD5OfMessageBody") == "49f68a5c8493ec2c0bf489821c21fc3b");
   BOOST_TEST(sent.at("MD5OfMessageAttributes").get<std::string>().size() == 32U);
   const json got = w.send_json(sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url},
-                                                          {"AttributeNames", {"All"}},
-                                                          {"MessageAttributeNames", {"All"}},
-                                                          {"MaxNumberOfMessages", 10},
-                                                          {"WaitTimeSeconds", 0}}));
+                                                           {"AttributeNames", {"All"}},
+                                                           {"MessageAttributeNames", {"All"}},
+                                                           {"MaxNumberOfMessages", 10},
+                                                           {"WaitTimeSeconds", 0}}));
   BOOST_TEST_REQUIRE(got.at("Messages").size() == 1U);
   const json& m = got["Messages"][0];
   BOOST_TEST(m.at("Body") == "hi");
   BOOST_TEST(m.at("MD5OfBody") == "49f68a5c8493ec2c0bf489821c21fc3b");
   BOOST_TEST(m.at("MessageId") == sent.at("MessageId"));
-  BOOST_TEST(m.at("MessageAttributes") == (json{{"a", {{"DataType", "String"}, {"StringValue", "v"}}}}));
+  BOOST_TEST(m.at("MessageAttributes") ==
+             (json{{"a", {{"DataType", "String"}, {"StringValue", "v"}}}}));
   BOOST_TEST(m.at("Attributes").at("SentTimestamp") == "1767225600000");
   const std::string handle = m.at("ReceiptHandle");
   BOOST_TEST(w.send(sqs_json("ChangeMessageVisibility", {{"QueueUrl", k_client_url},
@@ -81,48 +81,56 @@ BOOST_AUTO_TEST_CASE(messages_carry_the_md5s_clients_verify) {
   BOOST_TEST(d.status == 200);
   BOOST_TEST(json::parse(d.body) == json::object());
   // An empty receive omits Messages.
-  BOOST_TEST(w.send_json(sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url}})) == json::object());
+  BOOST_TEST(w.send_json(sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url}})) ==
+             json::object());
 }
 
 BOOST_AUTO_TEST_CASE(batches) {
   world w;
   create(w);
-  const json s = w.send_json(sqs_json(
-      "SendMessageBatch",
-      {{"QueueUrl", k_client_url},
-       {"Entries", {{{"Id", "a"}, {"MessageBody", "one"}}, {{"Id", "b"}, {"MessageBody", "two"}}}}}));
+  const json s = w.send_json(
+      sqs_json("SendMessageBatch",
+               {{"QueueUrl", k_client_url},
+                {"Entries",
+                 {{{"Id", "a"}, {"MessageBody", "one"}}, {{"Id", "b"}, {"MessageBody", "two"}}}}}));
   BOOST_TEST_REQUIRE(s.at("Successful").size() == 2U);
   BOOST_TEST(s["Successful"][0].at("MD5OfMessageBody") == "f97c5d29941bfb1b2fdab0874906ab82");
   BOOST_TEST(s.at("Failed") == json::array());
   const json got = w.send_json(
       sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url}, {"MaxNumberOfMessages", 10}}));
   BOOST_TEST_REQUIRE(got.at("Messages").size() == 2U);
-  const json c = w.send_json(sqs_json(
-      "ChangeMessageVisibilityBatch",
-      {{"QueueUrl", k_client_url},
-       {"Entries", {{{"Id", "x"}, {"ReceiptHandle", got["Messages"][0]["ReceiptHandle"]}, {"VisibilityTimeout", 5}}}}}));
+  const json c = w.send_json(sqs_json("ChangeMessageVisibilityBatch",
+                                      {{"QueueUrl", k_client_url},
+                                       {"Entries",
+                                        {{{"Id", "x"},
+                                          {"ReceiptHandle", got["Messages"][0]["ReceiptHandle"]},
+                                          {"VisibilityTimeout", 5}}}}}));
   BOOST_TEST(c == (json{{"Successful", {{{"Id", "x"}}}}, {"Failed", json::array()}}));
-  const json d = w.send_json(sqs_json(
-      "DeleteMessageBatch",
-      {{"QueueUrl", k_client_url},
-       {"Entries", {{{"Id", "x"}, {"ReceiptHandle", got["Messages"][0]["ReceiptHandle"]}},
-                    {{"Id", "y"}, {"ReceiptHandle", got["Messages"][1]["ReceiptHandle"]}}}}}));
-  BOOST_TEST(d == (json{{"Successful", {{{"Id", "x"}}, {{"Id", "y"}}}}, {"Failed", json::array()}}));
+  const json d = w.send_json(
+      sqs_json("DeleteMessageBatch",
+               {{"QueueUrl", k_client_url},
+                {"Entries",
+                 {{{"Id", "x"}, {"ReceiptHandle", got["Messages"][0]["ReceiptHandle"]}},
+                  {{"Id", "y"}, {"ReceiptHandle", got["Messages"][1]["ReceiptHandle"]}}}}}));
+  BOOST_TEST(d ==
+             (json{{"Successful", {{{"Id", "x"}}, {{"Id", "y"}}}}, {"Failed", json::array()}}));
 }
 
 BOOST_AUTO_TEST_CASE(errors_carry_type_and_the_query_error_header) {
   world w;
-  const wire::http_response r = w.send(
-      sqs_json("SendMessage", {{"QueueUrl", k_client_url}, {"MessageBody", "x"}}));
+  const wire::http_response r =
+      w.send(sqs_json("SendMessage", {{"QueueUrl", k_client_url}, {"MessageBody", "x"}}));
   BOOST_TEST(r.status == 400);
   BOOST_TEST(json::parse(r.body).at("__type") == "com.amazonaws.sqs#QueueDoesNotExist");
-  BOOST_TEST(r.header_value("x-amzn-query-error") == "AWS.SimpleQueueService.NonExistentQueue;Sender");
+  BOOST_TEST(r.header_value("x-amzn-query-error") ==
+             "AWS.SimpleQueueService.NonExistentQueue;Sender");
 
   create(w);
-  const wire::http_response range = w.send(
-      sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url}, {"MaxNumberOfMessages", 11}}));
+  const wire::http_response range =
+      w.send(sqs_json("ReceiveMessage", {{"QueueUrl", k_client_url}, {"MaxNumberOfMessages", 11}}));
   BOOST_TEST(range.status == 400);
-  BOOST_TEST(json::parse(range.body).at("__type") == "com.amazonaws.sqs#InvalidParameterValueException");
+  BOOST_TEST(json::parse(range.body).at("__type") ==
+             "com.amazonaws.sqs#InvalidParameterValueException");
   BOOST_TEST(range.header_value("x-amzn-query-error") == "InvalidParameterValue;Sender");
 
   const wire::http_response missing = w.send(sqs_json("SendMessage", {{"QueueUrl", k_client_url}}));
@@ -130,8 +138,8 @@ BOOST_AUTO_TEST_CASE(errors_carry_type_and_the_query_error_header) {
              "com.amazonaws.sqs#MissingRequiredParameterException");
   BOOST_TEST(missing.header_value("x-amzn-query-error") == "MissingParameter;Sender");
 
-  const wire::http_response exists = w.send(sqs_json(
-      "CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"VisibilityTimeout", "99"}}}}));
+  const wire::http_response exists = w.send(
+      sqs_json("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"VisibilityTimeout", "99"}}}}));
   BOOST_TEST(json::parse(exists.body).at("__type") == "com.amazonaws.sqs#QueueNameExists");
   BOOST_TEST(exists.header_value("x-amzn-query-error") == "QueueAlreadyExists;Sender");
 
@@ -153,13 +161,15 @@ BOOST_AUTO_TEST_CASE(malformed_requests) {
 
   const wire::http_response unknown = w.send(sqs_json("Frobnicate", json::object()));
   BOOST_TEST(unknown.status == 400);
-  BOOST_TEST(json::parse(unknown.body).at("__type") == "com.amazonaws.sqs#UnknownOperationException");
+  BOOST_TEST(json::parse(unknown.body).at("__type") ==
+             "com.amazonaws.sqs#UnknownOperationException");
 
   wire::http_request no_target = sqs_json("ListQueues", json::object());
   no_target.headers.erase(no_target.headers.begin() + 2);
   const wire::http_response missing = w.send(no_target);
   BOOST_TEST(missing.status == 400);
-  BOOST_TEST(json::parse(missing.body).at("__type") == "com.amazonaws.sqs#UnknownOperationException");
+  BOOST_TEST(json::parse(missing.body).at("__type") ==
+             "com.amazonaws.sqs#UnknownOperationException");
 
   // An empty body is an empty request: ListQueues needs nothing.
   wire::http_request empty = sqs_json("ListQueues", json::object());
@@ -170,11 +180,13 @@ BOOST_AUTO_TEST_CASE(malformed_requests) {
 BOOST_AUTO_TEST_CASE(the_service_comes_from_the_credential_scope_or_the_target) {
   wire::http_request r = sqs_json("ListQueues", json::object());
   BOOST_TEST(wire::service_of(r) == "sqs");
-  r.headers.push_back({"Authorization",
-                       "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/sagemaker/aws4_request, "
-                       "SignedHeaders=host, Signature=00"});
+  r.headers.push_back(
+      {"Authorization",
+       "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/sagemaker/aws4_request, "
+       "SignedHeaders=host, Signature=00"});
   BOOST_TEST(wire::service_of(r) == "sagemaker");
-  BOOST_TEST(wire::service_of(wire_test::sagemaker("ListPipelines", json::object())) == "sagemaker");
+  BOOST_TEST(wire::service_of(wire_test::sagemaker("ListPipelines", json::object())) ==
+             "sagemaker");
   BOOST_TEST(wire::service_of(wire_test::query("Action=ListQueues")) == "sqs");
 }
 

@@ -1,13 +1,13 @@
 // Seedable standard-queue adversity and determinism: duplicates, reordering, latency,
 // short-poll sampling, false-empty long polls; same seed => same delivery sequence.
+#include "fixture.hpp"
+#include "sim/trace.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
 #include <map>
 #include <memory>
-
-#include "fixture.hpp"
-#include "sim/trace.hpp"
 
 using namespace sqs_test;
 
@@ -33,14 +33,14 @@ workload_result run_workload(models::profile p, std::uint64_t seed, const json& 
   const auto producer = e->sim.lane("producer");
   const auto consumer = e->sim.lane("consumer");
   for (int i = 0; i < 40; ++i)
-    e->sim.schedule_at(i * 100 * sim::k_millisecond_us,
-                       [&e, url, i] { e->send(url, "m" + std::to_string(i)); }, producer);
+    e->sim.schedule_at(
+        i * 100 * sim::k_millisecond_us, [&e, url, i] { e->send(url, "m" + std::to_string(i)); },
+        producer);
   workload_result out;
   int count = 0;
   std::function<void()> poll = [&] {
     e->svc.call_async(
-        "ReceiveMessage",
-        {{"QueueUrl", url}, {"WaitTimeSeconds", 20}, {"MaxNumberOfMessages", 3}},
+        "ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}, {"MaxNumberOfMessages", 3}},
         [&](models::api_result r) {
           for (const auto& m : r.response.value("Messages", json::array())) {
             out.delivered.push_back(m["Body"]);
@@ -48,7 +48,8 @@ workload_result run_workload(models::profile p, std::uint64_t seed, const json& 
             const bool forget = ++count % 7 == 0;
             const std::string h = m["ReceiptHandle"];
             if (!forget)
-              e->sim.schedule_after(500 * sim::k_millisecond_us, [&e, url, h] { e->del(url, h); }, consumer);
+              e->sim.schedule_after(
+                  500 * sim::k_millisecond_us, [&e, url, h] { e->del(url, h); }, consumer);
           }
           if (e->sim.now() < s_us(120)) e->sim.schedule_after(0, poll, consumer);
         },
@@ -67,7 +68,8 @@ workload_result run_workload(models::profile p, std::uint64_t seed, const json& 
 BOOST_AUTO_TEST_SUITE(adversity_test)
 
 BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_delivery_sequence_in_every_profile) {
-  for (auto p : {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial}) {
+  for (auto p :
+       {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial}) {
     const auto a = run_workload(p, 42);
     const auto b = run_workload(p, 42);
     BOOST_TEST(a.digest == b.digest, "profile " << models::to_string(p));
@@ -80,7 +82,8 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_fifo_delivery_sequence_in_every_pr
   auto run = [](models::profile p, std::uint64_t seed) {
     env e(p, seed);
     e.sim.trace().enable(true);
-    const auto url = e.create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+    const auto url =
+        e.create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
     std::vector<std::string> order;
     for (int i = 0; i < 30; ++i)
       e.send(url, "m" + std::to_string(i), {{"MessageGroupId", "g" + std::to_string(i % 4)}});
@@ -93,12 +96,14 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_fifo_delivery_sequence_in_every_pr
     }
     return std::make_pair(e.sim.trace().digest(), order);
   };
-  for (auto p : {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial}) {
+  for (auto p :
+       {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial}) {
     const auto a = run(p, 5), b = run(p, 5);
     BOOST_TEST(a.first == b.first);
     BOOST_TEST(a.second == b.second);
   }
-  BOOST_TEST(run(models::profile::adversarial, 5).second != run(models::profile::adversarial, 6).second);
+  BOOST_TEST(run(models::profile::adversarial, 5).second !=
+             run(models::profile::adversarial, 6).second);
 }
 
 BOOST_AUTO_TEST_CASE(recorded_choices_replay_the_same_run) {
@@ -161,9 +166,12 @@ BOOST_AUTO_TEST_CASE(adversarial_profile_reorders_within_the_window) {
 }
 
 BOOST_AUTO_TEST_CASE(per_queue_knobs_override_the_profile) {
-  const json calm{{"sqs.duplicate.probability", 0.0}, {"sqs.reorder.window", "0s"},
-                  {"sqs.send_to_visible.latency_max", "0s"}, {"sqs.receive.false_empty_probability", 0.0},
-                  {"sqs.stale_delete.policy", "succeed_delete"}, {"sqs.long_poll.waiter_order", "fifo"}};
+  const json calm{{"sqs.duplicate.probability", 0.0},
+                  {"sqs.reorder.window", "0s"},
+                  {"sqs.send_to_visible.latency_max", "0s"},
+                  {"sqs.receive.false_empty_probability", 0.0},
+                  {"sqs.stale_delete.policy", "succeed_delete"},
+                  {"sqs.long_poll.waiter_order", "fifo"}};
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     const auto r = run_workload(models::profile::adversarial, seed, nullptr, calm);
     BOOST_TEST(r.counters.duplicates_created == 0u);
@@ -198,14 +206,17 @@ BOOST_AUTO_TEST_CASE(send_to_visible_latency_is_bounded_by_the_knob) {
 BOOST_AUTO_TEST_CASE(nominal_strategy_runs_the_ideal_schedule_even_in_adversarial) {
   // Option 0 is nominal at every SQS choice point: no duplicate, no reorder, no miss.
   sim::simulation s(1, std::make_unique<sim::nominal_strategy>());
-  models::sqs::service svc(s, models::knob_values(models::sqs::knobs(), models::profile::adversarial));
+  models::sqs::service svc(s,
+                           models::knob_values(models::sqs::knobs(), models::profile::adversarial));
   const std::string url = svc.call("CreateQueue", {{"QueueName", "q"}}).response["QueueUrl"];
-  for (int i = 0; i < 10; ++i) svc.call("SendMessage", {{"QueueUrl", url}, {"MessageBody", "m" + std::to_string(i)}});
+  for (int i = 0; i < 10; ++i)
+    svc.call("SendMessage", {{"QueueUrl", url}, {"MessageBody", "m" + std::to_string(i)}});
   for (int i = 0; i < 10; ++i) {
     auto r = svc.call("ReceiveMessage", {{"QueueUrl", url}});
     BOOST_TEST_REQUIRE(r.response.contains("Messages"));
     BOOST_TEST(r.response["Messages"][0]["Body"] == "m" + std::to_string(i));
-    svc.call("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", r.response["Messages"][0]["ReceiptHandle"]}});
+    svc.call("DeleteMessage",
+             {{"QueueUrl", url}, {"ReceiptHandle", r.response["Messages"][0]["ReceiptHandle"]}});
   }
   BOOST_TEST(svc.counters(url).duplicates_created == 0u);
 }

@@ -1,7 +1,7 @@
 // FIFO queues: groups, ordering, deduplication, sequence numbers [FIFOL][FIFOE][FIFOK][SM][RRAI].
-#include <boost/test/unit_test.hpp>
-
 #include "fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace sqs_test;
 
@@ -24,16 +24,21 @@ BOOST_AUTO_TEST_CASE(fifo_send_requires_message_group_id) {
   env e;
   const auto url = fifo(e, "q.fifo");
   BOOST_TEST(code_of(e.send(url, "a", {{"MessageDeduplicationId", "d"}})) == "MissingParameter");
-  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", "g"}})) == "InvalidParameterValue");  // no dedup id
-  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", std::string(129, 'g')}, {"MessageDeduplicationId", "d"}})) ==
+  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", "g"}})) ==
+             "InvalidParameterValue");  // no dedup id
+  BOOST_TEST(code_of(e.send(
+                 url, "a",
+                 {{"MessageGroupId", std::string(129, 'g')}, {"MessageDeduplicationId", "d"}})) ==
              "InvalidParameterValue");  // at most 128 characters
 }
 
 BOOST_AUTO_TEST_CASE(fifo_rejects_per_message_delay) {
   env e;
   const auto url = fifo(e, "q.fifo");
-  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"},
-                                       {"DelaySeconds", 5}})) == "InvalidParameterValue");
+  BOOST_TEST(code_of(e.send(url, "a",
+                            {{"MessageGroupId", "g"},
+                             {"MessageDeduplicationId", "d"},
+                             {"DelaySeconds", 5}})) == "InvalidParameterValue");
 }
 
 // AWS accepts DelaySeconds 0 on a FIFO queue and applies the queue's own delay: LocalStack's
@@ -43,19 +48,26 @@ BOOST_AUTO_TEST_CASE(fifo_rejects_per_message_delay) {
 BOOST_AUTO_TEST_CASE(fifo_accepts_delay_seconds_zero_and_keeps_the_queue_delay) {
   env e;
   const auto url = fifo(e, "q.fifo", {{"DelaySeconds", "60"}});
-  BOOST_TEST(code_of(e.send(url, "a", {{"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"},
-                                       {"DelaySeconds", 0}})) == "ok");
+  BOOST_TEST(code_of(e.send(url, "a",
+                            {{"MessageGroupId", "g"},
+                             {"MessageDeduplicationId", "d"},
+                             {"DelaySeconds", 0}})) == "ok");
   BOOST_TEST(e.receive(url).empty());  // the queue's 60 s delay still applies
   e.advance(s_us(61));
   BOOST_TEST(e.receive(url).size() == 1u);
   // The same in a batch: 0 is accepted, another value fails that entry only.
-  const auto r = e.svc.call("SendMessageBatch",
-                            {{"QueueUrl", url},
-                             {"Entries",
-                              {{{"Id", "zero"}, {"MessageBody", "b"}, {"MessageGroupId", "g"},
-                                {"MessageDeduplicationId", "b"}, {"DelaySeconds", 0}},
-                               {{"Id", "five"}, {"MessageBody", "c"}, {"MessageGroupId", "g"},
-                                {"MessageDeduplicationId", "c"}, {"DelaySeconds", 5}}}}});
+  const auto r = e.svc.call("SendMessageBatch", {{"QueueUrl", url},
+                                                 {"Entries",
+                                                  {{{"Id", "zero"},
+                                                    {"MessageBody", "b"},
+                                                    {"MessageGroupId", "g"},
+                                                    {"MessageDeduplicationId", "b"},
+                                                    {"DelaySeconds", 0}},
+                                                   {{"Id", "five"},
+                                                    {"MessageBody", "c"},
+                                                    {"MessageGroupId", "g"},
+                                                    {"MessageDeduplicationId", "c"},
+                                                    {"DelaySeconds", 5}}}}});
   BOOST_TEST_REQUIRE(r.ok());
   BOOST_TEST(r.response["Successful"].size() == 1u);
   BOOST_TEST(r.response["Successful"][0]["Id"] == "zero");
@@ -70,7 +82,8 @@ BOOST_AUTO_TEST_CASE(fifo_order_is_strict_within_a_group) {
   for (int i = 0; i < 5; ++i) send_g(e, url, "m" + std::to_string(i), "g");
   auto m = e.receive(url, {{"MaxNumberOfMessages", 3}});
   BOOST_TEST_REQUIRE(m.size() == 3u);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(m[static_cast<std::size_t>(i)]["Body"] == "m" + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(m[static_cast<std::size_t>(i)]["Body"] == "m" + std::to_string(i));
   for (const auto& x : m) e.del(url, x["ReceiptHandle"]);
   m = e.receive(url, {{"MaxNumberOfMessages", 10}});
   BOOST_TEST_REQUIRE(m.size() == 2u);
@@ -122,7 +135,8 @@ BOOST_AUTO_TEST_CASE(deduplication_window_of_5_minutes_outlives_deletion) {
   BOOST_TEST(e.receive(url).empty());  // ...but not delivered
   BOOST_TEST(e.svc.counters(url).deduplicated == 1u);
   e.advance(1);  // 5 minutes after the first send: a new message
-  BOOST_TEST(send_g(e, url, "a", "g", "dedup-1").response["MessageId"] != first.response["MessageId"]);
+  BOOST_TEST(send_g(e, url, "a", "g", "dedup-1").response["MessageId"] !=
+             first.response["MessageId"]);
   BOOST_TEST(e.receive(url).size() == 1u);
 }
 
@@ -130,7 +144,9 @@ BOOST_AUTO_TEST_CASE(content_based_deduplication_uses_sha256_of_the_body) {
   env e;
   const auto url = fifo(e, "q.fifo", {{"ContentBasedDeduplication", "true"}});
   e.send(url, "same", {{"MessageGroupId", "g"}});
-  e.send(url, "same", {{"MessageGroupId", "g"}, {"MessageAttributes", {{"x", {{"DataType", "String"}, {"StringValue", "y"}}}}}});
+  e.send(url, "same",
+         {{"MessageGroupId", "g"},
+          {"MessageAttributes", {{"x", {{"DataType", "String"}, {"StringValue", "y"}}}}}});
   e.send(url, "other", {{"MessageGroupId", "g"}});
   auto m = e.receive(url, {{"MaxNumberOfMessages", 10}});
   BOOST_TEST_REQUIRE(m.size() == 2u);
@@ -145,15 +161,20 @@ BOOST_AUTO_TEST_CASE(content_based_deduplication_uses_sha256_of_the_body) {
 BOOST_AUTO_TEST_CASE(deduplication_scope_message_group_is_per_group) {
   env e;
   const auto q = fifo(e, "q.fifo");
-  const auto g = fifo(e, "g.fifo", {{"DeduplicationScope", "messageGroup"}, {"FifoThroughputLimit", "perMessageGroupId"}});
+  const auto g =
+      fifo(e, "g.fifo",
+           {{"DeduplicationScope", "messageGroup"}, {"FifoThroughputLimit", "perMessageGroupId"}});
   for (const auto& url : {q, g}) {
     send_g(e, url, "x", "a", "d");
     send_g(e, url, "x", "b", "d");
   }
   BOOST_TEST(e.svc.counters(q).sent == 1u);
   BOOST_TEST(e.svc.counters(g).sent == 2u);
-  BOOST_TEST(code_of(e.svc.call("CreateQueue", {{"QueueName", "h.fifo"},
-                                                {"Attributes", {{"FifoQueue", "true"}, {"FifoThroughputLimit", "perMessageGroupId"}}}})) ==
+  BOOST_TEST(code_of(e.svc.call(
+                 "CreateQueue",
+                 {{"QueueName", "h.fifo"},
+                  {"Attributes",
+                   {{"FifoQueue", "true"}, {"FifoThroughputLimit", "perMessageGroupId"}}}})) ==
              "InvalidAttributeValue");
 }
 
@@ -199,14 +220,17 @@ BOOST_AUTO_TEST_CASE(receive_request_attempt_id_replays_the_same_messages_and_ha
   e.advance(s_us(25));  // the replay reset the 30 s timeout at 10 s
   BOOST_TEST(e.receive(url).empty());
   e.del(url, m2[0]["ReceiptHandle"]);
-  BOOST_TEST(e.receive(url, {{"ReceiveRequestAttemptId", "try-1"}}).empty());  // no replay after delete
+  BOOST_TEST(
+      e.receive(url, {{"ReceiveRequestAttemptId", "try-1"}}).empty());  // no replay after delete
 }
 
 BOOST_AUTO_TEST_CASE(fifo_dlq_resets_enqueue_time_and_replaces_dedup_id) {
   env e;
   const auto dlq = fifo(e, "dlq.fifo", {{"MessageRetentionPeriod", "100"}});
-  const auto url = fifo(e, "src.fifo", {{"RedrivePolicy",
-                                        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":1})"}});
+  const auto url = fifo(
+      e, "src.fifo",
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":1})"}});
   auto sent = send_g(e, url, "a", "g", "d1");
   e.receive(url, {{"VisibilityTimeout", 0}});
   e.advance(s_us(60));

@@ -1,21 +1,20 @@
 // Shared helpers for the SQS tests: a simulation, a service and short-hand calls.
 #pragma once
 
+#include "models/sqs/service.hpp"
+#include "sim/simulation.hpp"
+
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "models/sqs/service.hpp"
-#include "sim/simulation.hpp"
-
 namespace sqs_test {
 
-using nlohmann::json;
 using models::sqs::message_state;
+using nlohmann::json;
 
 inline constexpr sim::time_us s_us(std::int64_t seconds) { return seconds * sim::k_second_us; }
 
@@ -43,7 +42,8 @@ struct env {
     return r.response["QueueUrl"].get<std::string>();
   }
 
-  models::api_result send(const std::string& url, const std::string& body, json extra = json::object()) {
+  models::api_result send(const std::string& url, const std::string& body,
+                          json extra = json::object()) {
     extra["QueueUrl"] = url;
     extra["MessageBody"] = body;
     return svc.call("SendMessage", extra);
@@ -53,7 +53,8 @@ struct env {
   json receive(const std::string& url, json extra = json::object()) {
     extra["QueueUrl"] = url;
     if (!extra.contains("WaitTimeSeconds")) extra["WaitTimeSeconds"] = 0;
-    if (!extra.contains("MessageSystemAttributeNames")) extra["MessageSystemAttributeNames"] = {"All"};
+    if (!extra.contains("MessageSystemAttributeNames"))
+      extra["MessageSystemAttributeNames"] = {"All"};
     auto r = svc.call("ReceiveMessage", extra);
     BOOST_TEST_REQUIRE(r.ok(), (r.error ? r.error->code + ": " + r.error->message : ""));
     return r.response.value("Messages", json::array());

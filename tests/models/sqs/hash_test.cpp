@@ -1,9 +1,9 @@
 // MD5 against RFC 1321 appendix A.5, SHA-256 against the FIPS 180-4 / NIST example vectors.
+#include "models/sqs/hash.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <string>
-
-#include "models/sqs/hash.hpp"
 
 using models::sqs::md5_hex;
 using models::sqs::sha256_hex;
@@ -25,8 +25,7 @@ BOOST_AUTO_TEST_CASE(md5_matches_rfc_1321_test_suite) {
 BOOST_AUTO_TEST_CASE(sha256_matches_fips_180_vectors) {
   BOOST_TEST(sha256_hex("abc") ==
              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  BOOST_TEST(sha256_hex("") ==
-             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  BOOST_TEST(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   BOOST_TEST(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   BOOST_TEST(sha256_hex(std::string(1'000'000, 'a')) ==

@@ -1,7 +1,8 @@
-// Delays, retention, long polling, redrive to a dead-letter queue, purge [DELQ][TIMER][CQ][POLL][DLQ][PQ].
-#include <boost/test/unit_test.hpp>
-
+// Delays, retention, long polling, redrive to a dead-letter queue, purge
+// [DELQ][TIMER][CQ][POLL][DLQ][PQ].
 #include "fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace sqs_test;
 
@@ -157,9 +158,9 @@ BOOST_AUTO_TEST_CASE(parked_long_poll_takes_the_queue_visibility_timeout_when_se
                    });
   e.advance(s_us(1));
   for (const auto& u : {url, own}) {
-    BOOST_TEST(code_of(e.svc.call("SetQueueAttributes",
-                                  {{"QueueUrl", u}, {"Attributes", {{"VisibilityTimeout", "5"}}}})) ==
-               "ok");
+    BOOST_TEST(code_of(e.svc.call(
+                   "SetQueueAttributes",
+                   {{"QueueUrl", u}, {"Attributes", {{"VisibilityTimeout", "5"}}}})) == "ok");
     e.send(u, "a");
   }
   e.advance(s_us(1));  // received at 1 s: hidden until 6 s (url) and 8 s (own)
@@ -222,8 +223,10 @@ BOOST_AUTO_TEST_CASE(async_answers_arrive_within_the_api_latency_knob) {
 BOOST_AUTO_TEST_CASE(redrive_moves_a_message_after_max_receive_count_receives) {
   env e;
   const auto dlq = e.create("dlq");
-  const auto url = e.create("src", {{"RedrivePolicy",
-                                     R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":2})"}});
+  const auto url = e.create(
+      "src",
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":2})"}});
   e.send(url, "a");
   BOOST_TEST(e.receive(url, {{"VisibilityTimeout", 0}}).size() == 1u);
   BOOST_TEST(e.receive(url, {{"VisibilityTimeout", 0}}).size() == 1u);
@@ -233,7 +236,8 @@ BOOST_AUTO_TEST_CASE(redrive_moves_a_message_after_max_receive_count_receives) {
   BOOST_TEST(e.count_in(url, message_state::in_dlq) == 1u);
   auto m = e.receive(dlq);
   BOOST_TEST_REQUIRE(m.size() == 1u);
-  BOOST_TEST(m[0]["Attributes"]["DeadLetterQueueSourceArn"] == "arn:aws:sqs:us-east-1:123456789012:src");
+  BOOST_TEST(m[0]["Attributes"]["DeadLetterQueueSourceArn"] ==
+             "arn:aws:sqs:us-east-1:123456789012:src");
   BOOST_TEST(m[0]["Attributes"]["ApproximateReceiveCount"] == "3");  // counts across queues [RM]
 }
 
@@ -243,21 +247,34 @@ BOOST_AUTO_TEST_CASE(redrive_policy_is_validated) {
   e.create("dlq.fifo", {{"FifoQueue", "true"}});
   const auto url = e.create("src");
   auto set = [&](const std::string& v) {
-    return code_of(e.svc.call("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{"RedrivePolicy", v}}}}));
+    return code_of(e.svc.call("SetQueueAttributes",
+                              {{"QueueUrl", url}, {"Attributes", {{"RedrivePolicy", v}}}}));
   };
-  BOOST_TEST(set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":0})") == "InvalidAttributeValue");
-  BOOST_TEST(set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1001})") == "InvalidAttributeValue");
-  BOOST_TEST(set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:nope","maxReceiveCount":5})") == "InvalidAttributeValue");
-  BOOST_TEST(set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":5})") == "InvalidAttributeValue");
-  BOOST_TEST(set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":"5"})") == "ok");
+  BOOST_TEST(
+      set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":0})") ==
+      "InvalidAttributeValue");
+  BOOST_TEST(
+      set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1001})") ==
+      "InvalidAttributeValue");
+  BOOST_TEST(
+      set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:nope","maxReceiveCount":5})") ==
+      "InvalidAttributeValue");
+  BOOST_TEST(
+      set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq.fifo","maxReceiveCount":5})") ==
+      "InvalidAttributeValue");
+  BOOST_TEST(
+      set(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":"5"})") ==
+      "ok");
   BOOST_TEST(set("not json") == "InvalidAttributeValue");
 }
 
 BOOST_AUTO_TEST_CASE(standard_dlq_keeps_the_original_enqueue_time_for_retention) {
   env e;
   const auto dlq = e.create("dlq", {{"MessageRetentionPeriod", "100"}});
-  const auto url = e.create("src", {{"RedrivePolicy",
-                                     R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1})"}});
+  const auto url = e.create(
+      "src",
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1})"}});
   e.send(url, "a");
   e.receive(url, {{"VisibilityTimeout", 0}});
   e.advance(s_us(60));
@@ -271,8 +288,10 @@ BOOST_AUTO_TEST_CASE(standard_dlq_keeps_the_original_enqueue_time_for_retention)
 BOOST_AUTO_TEST_CASE(dlq_move_timing_on_visibility_expiry_moves_without_a_receive) {
   env e(models::profile::ideal, 1, {{"sqs.dlq.move_timing", "on_visibility_expiry"}});
   const auto dlq = e.create("dlq");
-  const auto url = e.create("src", {{"RedrivePolicy",
-                                     R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1})"}});
+  const auto url = e.create(
+      "src",
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":1})"}});
   e.send(url, "a");
   e.receive(url);
   e.advance(s_us(30));
@@ -290,7 +309,8 @@ BOOST_AUTO_TEST_CASE(purge_may_take_up_to_60_seconds_in_aws_documented) {
   e.advance(s_us(60));
   BOOST_TEST(e.svc.counters(url).purged == 5u);
   BOOST_TEST(e.count_in(url, message_state::visible) + e.count_in(url, message_state::in_flight) +
-                 e.count_in(url, message_state::delayed) == 1u);
+                 e.count_in(url, message_state::delayed) ==
+             1u);
 }
 
 BOOST_AUTO_TEST_CASE(in_flight_cap_gives_over_limit_to_short_polls_only) {
@@ -325,16 +345,17 @@ BOOST_AUTO_TEST_CASE(every_state_change_is_a_trace_event) {
     const auto j = json::parse(line);
     if (j["type"].get<std::string>().rfind("sqs.", 0) == 0) types.push_back(j["type"]);
   }
-  const std::vector<std::string> expected = {
-      "sqs.queue_created",  "sqs.message_sent",     "sqs.message_visible",
-      "sqs.message_received", "sqs.message_returned", "sqs.message_received",
-      "sqs.visibility_changed", "sqs.message_deleted"};
+  const std::vector<std::string> expected = {"sqs.queue_created",      "sqs.message_sent",
+                                             "sqs.message_visible",    "sqs.message_received",
+                                             "sqs.message_returned",   "sqs.message_received",
+                                             "sqs.visibility_changed", "sqs.message_deleted"};
   BOOST_TEST(types == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_copy_comes_back_after_a_delete_and_is_counted) {
   // Forced with probability 1: one ghost at the receive, one at the delete [ALO][DM].
-  env e(models::profile::ideal, 3, {{"sqs.duplicate.probability", 1.0}, {"sqs.duplicate.delay_max", "10s"}});
+  env e(models::profile::ideal, 3,
+        {{"sqs.duplicate.probability", 1.0}, {"sqs.duplicate.delay_max", "10s"}});
   const auto url = e.create("q");
   const std::string id = e.send(url, "a").response["MessageId"];
   auto m = e.receive(url);

@@ -1,10 +1,10 @@
 // The knob table in models/sqs/README.md is generated from the code and must not drift.
+#include "models/sqs/service.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
 #include <sstream>
-
-#include "models/sqs/service.hpp"
 
 BOOST_AUTO_TEST_SUITE(readme_test)
 
@@ -19,16 +19,18 @@ BOOST_AUTO_TEST_CASE(readme_knob_table_matches_the_code) {
   BOOST_TEST_REQUIRE((b != std::string::npos && e != std::string::npos && b < e));
   const std::string table = readme.substr(b + begin.size(), e - b - begin.size());
   const std::string expected = models::knob_table_markdown(models::sqs::knobs());
-  BOOST_TEST(table == expected,
-             "README knob table is stale; replace it with:\n" << expected);
+  BOOST_TEST(table == expected, "README knob table is stale; replace it with:\n" << expected);
 }
 
 BOOST_AUTO_TEST_CASE(every_knob_has_a_status_and_valid_defaults) {
   for (const auto& k : models::sqs::knobs()) {
-    BOOST_TEST((k.status.rfind("documented: ", 0) == 0 || k.status.rfind("pipesim choice: ", 0) == 0), k.name);
+    BOOST_TEST(
+        (k.status.rfind("documented: ", 0) == 0 || k.status.rfind("pipesim choice: ", 0) == 0),
+        k.name);
     BOOST_TEST(k.name.rfind("sqs.", 0) == 0);
   }
-  for (auto p : {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial})
+  for (auto p :
+       {models::profile::ideal, models::profile::aws_documented, models::profile::adversarial})
     BOOST_CHECK_NO_THROW(models::knob_values(models::sqs::knobs(), p));
 }
 

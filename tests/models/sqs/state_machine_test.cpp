@@ -5,16 +5,16 @@
 //  - no receive returns a message inside its delay or visibility window (per copy);
 //  - FIFO: a message is returned only after every earlier message of its group left the queue
 //    (or precedes it in the same response).
+#include "fixture.hpp"
+
 #include <boost/test/unit_test.hpp>
-#include <rapidcheck.h>
 #include <rapidcheck/boost_test.h>
 
 #include <algorithm>
 #include <map>
+#include <rapidcheck.h>
 #include <set>
 #include <tuple>
-
-#include "fixture.hpp"
 
 using namespace sqs_test;
 using op = std::tuple<int, int, int, int>;
@@ -37,7 +37,8 @@ bool terminal(message_state s) {
   return s == message_state::deleted || s == message_state::expired || s == message_state::in_dlq;
 }
 
-void check_conservation(env& e, const std::string& url, const std::string& dlq, const reference& ref) {
+void check_conservation(env& e, const std::string& url, const std::string& dlq,
+                        const reference& ref) {
   const auto census = e.svc.census(url);
   const auto c = e.svc.counters(url);
   std::size_t originals = 0, copies = 0, deleted = 0, expired = 0, in_dlq = 0;
@@ -87,8 +88,10 @@ void run_sequence(models::profile p, bool fifo, std::uint64_t seed, const std::v
   if (fifo) dlq_attrs["FifoQueue"] = "true";
   const auto dlq = e.create(dlq_name, dlq_attrs);
   json attrs{{"MessageRetentionPeriod", "60"},
-             {"RedrivePolicy", json{{"deadLetterTargetArn", "arn:aws:sqs:us-east-1:123456789012:" + dlq_name},
-                                    {"maxReceiveCount", 2}}.dump()}};
+             {"RedrivePolicy",
+              json{{"deadLetterTargetArn", "arn:aws:sqs:us-east-1:123456789012:" + dlq_name},
+                   {"maxReceiveCount", 2}}
+                  .dump()}};
   if (fifo) attrs["FifoQueue"] = "true";
   const auto url = e.create(fifo ? "q.fifo" : "q", attrs);
   reference ref;
@@ -111,7 +114,8 @@ void run_sequence(models::profile p, bool fifo, std::uint64_t seed, const std::v
         auto r = e.send(url, "body" + std::to_string(counter++), extra);
         RC_ASSERT(r.ok());
         const std::string id = r.response["MessageId"];
-        ref.by_id[id] = reference::msg{group, ref.send_order.size(), now + delay * sim::k_second_us, 0};
+        ref.by_id[id] =
+            reference::msg{group, ref.send_order.size(), now + delay * sim::k_second_us, 0};
         ref.send_order.push_back(id);
         break;
       }
@@ -127,7 +131,8 @@ void run_sequence(models::profile p, bool fifo, std::uint64_t seed, const std::v
           // Liveness in the ideal profile: a short poll returns every visible copy it may, up to
           // the maximum (copies moved to the DLQ on the way are not returned).
           const std::size_t moved = e.svc.counters(url).moved_to_dlq - moved_before;
-          RC_ASSERT(msgs.size() == std::min<std::size_t>(static_cast<std::size_t>(max), visible_before - moved));
+          RC_ASSERT(msgs.size() ==
+                    std::min<std::size_t>(static_cast<std::size_t>(max), visible_before - moved));
         }
         // Copies of ids with duplicates may legitimately overlap; check windows per single copy.
         std::map<std::string, std::size_t> copies;
@@ -167,9 +172,11 @@ void run_sequence(models::profile p, bool fifo, std::uint64_t seed, const std::v
         const auto& [id, h] = ref.handles[static_cast<std::size_t>(a) % ref.handles.size()];
         const std::int64_t vt = c % 21;
         const auto r = e.change(url, h, vt);
-        if (r.ok()) ref.by_id[id].hidden_until = now + vt * sim::k_second_us;
+        if (r.ok())
+          ref.by_id[id].hidden_until = now + vt * sim::k_second_us;
         else
-          RC_ASSERT((r.error->code == "InvalidParameterValue" || r.error->code == "MessageNotInflight"));
+          RC_ASSERT(
+              (r.error->code == "InvalidParameterValue" || r.error->code == "MessageNotInflight"));
         break;
       }
       default:  // time advances
@@ -183,10 +190,11 @@ void run_sequence(models::profile p, bool fifo, std::uint64_t seed, const std::v
 rc::Gen<std::vector<op>> operations() {
   // inRange scales with the generation size; resize keeps every operation kind and argument
   // equally likely while the list length still grows (to 200) and shrinks with the size.
-  return rc::gen::scale(2.0, rc::gen::container<std::vector<op>>(rc::gen::resize(
-      rc::kNominalSize,
-      rc::gen::tuple(rc::gen::inRange(0, 8), rc::gen::inRange(0, 1000), rc::gen::inRange(0, 1000),
-                     rc::gen::inRange(0, 1000)))));
+  return rc::gen::scale(
+      2.0,
+      rc::gen::container<std::vector<op>>(rc::gen::resize(
+          rc::kNominalSize, rc::gen::tuple(rc::gen::inRange(0, 8), rc::gen::inRange(0, 1000),
+                                           rc::gen::inRange(0, 1000), rc::gen::inRange(0, 1000)))));
 }
 
 }  // namespace

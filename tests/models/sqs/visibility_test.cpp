@@ -1,7 +1,7 @@
 // Visibility timeout, receipt handles and ChangeMessageVisibility [VT][CMV][DM][MSG].
-#include <boost/test/unit_test.hpp>
-
 #include "fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace sqs_test;
 
