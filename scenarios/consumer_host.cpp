@@ -183,15 +183,7 @@ bool consumer_host::chance(std::string_view what, double p) {
   return p > 0.0 && sim_.chance(label(what), p);
 }
 
-std::string consumer_host::uuid() {
-  static const char* k_hex = "0123456789abcdef";
-  std::string id;
-  id.reserve(36);
-  for (int i = 0; i < 36; ++i) {
-    id += (i == 8 || i == 13 || i == 18 || i == 23) ? '-' : k_hex[ids_.below(16)];
-  }
-  return id;
-}
+std::string consumer_host::uuid() { return sim::uuid_v4(ids_); }
 
 void consumer_host::created(const std::string& resource, const std::string& token) {
   effects_.created(effect_record{sim_.now(), spec_.name, resource, token, true});

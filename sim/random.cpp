@@ -86,4 +86,15 @@ std::uint64_t rng_streams::seed_for(std::string_view name) const noexcept {
   return splitmix64(state);
 }
 
+std::string uuid_v4(rng& r) {
+  static constexpr const char* k_hex = "0123456789abcdef";
+  const std::uint64_t halves[2] = {r.next_u64(), r.next_u64()};
+  std::string h(32, '0');
+  for (int i = 0; i < 32; ++i) h[i] = k_hex[(halves[i / 16] >> (4 * (15 - i % 16))) & 0xf];
+  h[12] = '4';                                            // version 4
+  h[16] = "89ab"[static_cast<unsigned char>(h[16]) & 3];  // variant 10
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
 }  // namespace sim

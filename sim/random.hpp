@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sim {
@@ -43,6 +44,11 @@ class rng {
  private:
   std::uint64_t s_[4];
 };
+
+/// A version-4 UUID (RFC 9562 §5.4: 122 random bits, version 4, variant 10) from two draws of
+/// `r`, lower-case hex as AWS prints MessageIds and request ids. The only UUID generator: SQS
+/// MessageIds and built-in consumers' tokens both use it.
+std::string uuid_v4(rng& r);
 
 /// Derives independent generators from one root seed by a stable name, so that adding a component
 /// (a new name) never perturbs the draws of another.

@@ -46,15 +46,6 @@ bool parse_hex(std::string_view s, std::uint64_t& out) {
   return true;
 }
 
-std::string uuid(sim::rng& r) {
-  const std::uint64_t a = r.next_u64(), b = r.next_u64();
-  std::string h = hex(a, 16) + hex(b, 16);
-  h[12] = '4';                                            // version 4
-  h[16] = "89ab"[static_cast<unsigned char>(h[16]) & 3];  // variant
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
-}
-
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ models::api_result queue::send_one(const json& e) {
     sequence_counter_ += 1 + ids_.below(1'000'000);
     m.sequence_number = std::to_string(sequence_counter_);
     m.visible_at = m.enqueued_at + attrs_.delay_s * sim::k_second_us;
-    const std::string id = uuid(ids_);
+    const std::string id = sim::uuid_v4(ids_);
     const sim::time_us expires = now + knobs_.duration("sqs.fifo.dedup_window");
     dedup_[dkey] = dedup_record{expires, id, m.sequence_number};
     dedup_expiry_.emplace_back(expires, dkey);
@@ -157,7 +157,7 @@ models::api_result queue::send_one(const json& e) {
     const std::int64_t latency_ms =
         sim_.choose_between(label("send_to_visible.latency_ms"), 0, latency_max_ms);
     m.visible_at = now + delay_s * sim::k_second_us + latency_ms * sim::k_millisecond_us;
-    const std::string id = uuid(ids_);
+    const std::string id = sim::uuid_v4(ids_);
     response["MessageId"] = id;
     const std::uint64_t seq = new_message(std::move(m), id, 0, false);
     ++counters_.sent;

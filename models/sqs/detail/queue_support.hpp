@@ -25,8 +25,6 @@ std::uint64_t mix(std::uint64_t x);
 /// `v` as `digits` lower-case hex digits, and back.
 std::string hex(std::uint64_t v, int digits);
 bool parse_hex(std::string_view s, std::uint64_t& out);
-/// A version-4 UUID drawn from `r` (MessageId, ReceiptHandle-independent ids).
-std::string uuid(sim::rng& r);
 
 /// MD5OfMessageAttributes / MD5OfMessageSystemAttributes as AWS computes them.
 std::string md5_of_attributes(const nlohmann::json& attrs);
