@@ -273,7 +273,7 @@ void world::create_queues() {
 void world::create_pipelines() {
   for (const pipeline_spec& p : sc_.pipelines) {
     // Parsed when the scenario was: a run copies the typed definition and behaviours.
-    sagemaker_.create_pipeline(p.name, *p.parsed_definition, p.behaviour, p.parallelism);
+    sagemaker_.create_pipeline(p.name, p.parsed_definition, p.behaviour, p.parallelism);
   }
 }
 
@@ -423,6 +423,7 @@ void world::check_invariants() {
       for (const pl::step_observation& st : e.steps) {
         if (st.callback && (*st.callback == pl::callback_state::token_issued ||
                             *st.callback == pl::callback_state::waiting_for_answer ||
+                            *st.callback == pl::callback_state::stopping_message_pending ||
                             *st.callback == pl::callback_state::stopping_message_sent)) {
           violate("stop_waits_for_callback",
                   "execution " + arn + " is Stopped while callback step " + st.name +

@@ -60,14 +60,14 @@ api_result service::impl::start(const json& req) {
   const pipeline_record& p = pipelines[*pi];
   // Parameters: declared ones only, converted to the declared type; defaults fill the rest.
   std::map<std::string, json> values;
-  for (const parameter_def& pd : p.definition.parameters)
+  for (const parameter_def& pd : p.definition->parameters)
     if (!pd.default_value.is_null()) values[pd.name] = pd.default_value;
   for (const json& pj : params) {
     const std::string name = pj["Name"].get<std::string>();
     const std::string value = pj["Value"].get<std::string>();
-    auto pd = std::find_if(p.definition.parameters.begin(), p.definition.parameters.end(),
+    auto pd = std::find_if(p.definition->parameters.begin(), p.definition->parameters.end(),
                            [&](const parameter_def& d) { return d.name == name; });
-    if (pd == p.definition.parameters.end())
+    if (pd == p.definition->parameters.end())
       return api_result::failure(
           k_validation, "Parameter '" + name + "' is not defined in the pipeline definition.");
     json typed = typed_output(pd->type, value);
@@ -76,7 +76,7 @@ api_result service::impl::start(const json& req) {
                                                    "' is not a valid " + pd->type + ".");
     values[name] = typed;
   }
-  for (const parameter_def& pd : p.definition.parameters)
+  for (const parameter_def& pd : p.definition->parameters)
     if (values.count(pd.name) == 0)
       return api_result::failure(k_validation,
                                  "Parameter '" + pd.name + "' has no value and no default.");
@@ -106,7 +106,7 @@ api_result service::impl::start(const json& req) {
   }
   e->machine = std::make_unique<execution_machine>(sim, e->arn);
   e->history = {execution_status::executing};
-  e->steps.resize(p.definition.steps.size());
+  e->steps.resize(p.definition->steps.size());
   e->lane = sim.lane("sagemaker." + e->id);
   execution& ref = *e;
   execution_index[e->arn] = executions.size();
@@ -150,25 +150,7 @@ api_result service::impl::retry(const json& req) {
   e->failure_seen = false;
   e->stop_failure = false;
   e->failure_reason.clear();
-  execution_event(*e, events::retry_requested{});
-  arm_timeout(*e);
-  // Failed and Stopped steps run again (same ARN [GH-ACK]); steps that never started start
-  // when their dependencies allow; Succeeded steps keep their results.
-  for (std::size_t i : launch_order(*e)) {
-    step_run& r = e->steps[i];
-    if (r.machine && (r.machine->status() == step_status::failed ||
-                      r.machine->status() == step_status::stopped)) {
-      if (e->max_parallel && running_count(*e) >= *e->max_parallel) {
-        // Wait for a slot: reset to "never started" and let advance() launch it.
-        step_event(*e, i, events::retry_requested{});
-        r.machine.reset();
-        // Never started again: it rejoins the start order at the end when it launches.
-        e->start_order.erase(std::find(e->start_order.begin(), e->start_order.end(), i));
-        continue;
-      }
-      launch(*e, i);
-    }
-  }
+  execution_event(*e, events::retry_requested{});  // Re-runs Failed and Stopped steps.
   advance(*e);
   return result;
 }
@@ -213,11 +195,13 @@ service::~service() = default;
 std::string service::create_pipeline(const std::string& name, const json& definition,
                                      behaviour_map behaviour,
                                      std::optional<std::int64_t> max_parallel_steps) {
-  return create_pipeline(name, parse_definition(definition), std::move(behaviour),
-                         max_parallel_steps);
+  return create_pipeline(name,
+                         std::make_shared<const pipeline_definition>(parse_definition(definition)),
+                         std::move(behaviour), max_parallel_steps);
 }
 
-std::string service::create_pipeline(const std::string& name, pipeline_definition definition,
+std::string service::create_pipeline(const std::string& name,
+                                     std::shared_ptr<const pipeline_definition> definition,
                                      behaviour_map behaviour,
                                      std::optional<std::int64_t> max_parallel_steps) {
   if (!detail::hyphenated_name(name, 255))
@@ -228,7 +212,7 @@ std::string service::create_pipeline(const std::string& name, pipeline_definitio
                         ":pipeline/" + name,
                     std::move(definition), std::move(behaviour), max_parallel_steps};
   for (const auto& [step, b] : p.behaviour) {
-    if (p.definition.find(step) == nullptr)
+    if (p.definition->find(step) == nullptr)
       throw definition_error("/" + step, "behaviour for a step the definition does not have");
     (void)b;
   }

@@ -62,12 +62,7 @@ void service::impl::send_callback_message(std::size_t ex, std::size_t i) {
       e, i, message_body(e, i, initial == "absent" ? nullptr : initial.c_str()), "initial");
   if (res.ok()) {
     ++r.callback_messages;
-    callback_event(e, i, events::callback_message_sent{});
-    const sim::time_us timeout = knobs.duration("callback.timeout");
-    if (timeout > 0) {
-      r.timer_event = sim.schedule_after(
-          timeout, [this, ex, i] { callback_timed_out(ex, i); }, e.lane);
-    }
+    callback_event(e, i, events::callback_message_sent{});  // Starts the callback timer.
     return;
   }
   if (r.send_attempts < knobs.integer("callback.send_attempts") &&
@@ -86,17 +81,8 @@ void service::impl::send_callback_message(std::size_t ex, std::size_t i) {
 
 void service::impl::callback_timed_out(std::size_t ex, std::size_t i) {
   execution& e = *executions[ex];
-  step_run& r = e.steps[i];
-  r.timer_event = sim::event_id{};
-  callback_event(e, i, events::callback_timed_out{});
-  if (e.machine->status() == execution_status::stopping) {
-    e.stop_failure = true;
-    e.failure_reason = "Callback step " + def(e).steps[i].name + " timed out while stopping";
-  }
-  step_failed(e, i,
-              "Callback step timed out after " +
-                  sim::format_duration(knobs.duration("callback.timeout")) +
-                  " without SendPipelineExecutionStepSuccess or Failure");
+  e.steps[i].timer_event = sim::event_id{};
+  callback_event(e, i, events::callback_timed_out{});  // Fails the step.
   advance(e);
 }
 
@@ -133,6 +119,7 @@ api_result service::impl::answer(const std::string& op, const json& req, bool su
   step_run& r = e.steps[i];
   const bool waiting = r.generation == t->second.generation && r.callback &&
                        (r.callback->state() == callback_state::waiting_for_answer ||
+                        r.callback->state() == callback_state::stopping_message_pending ||
                         r.callback->state() == callback_state::stopping_message_sent) &&
                        running(r);
   if (!waiting) {
@@ -152,51 +139,37 @@ api_result service::impl::answer(const std::string& op, const json& req, bool su
   r.timer_event = sim::event_id{};
   ++r.resolutions;
   const bool stopping = r.machine->status() == step_status::stopping;
-  const std::string& step_name = def(e).steps[i].name;
   trace("pipeline.callback_resolved", [&] {
     return json{{"execution", e.arn},
-                {"step", step_name},
+                {"step", def(e).steps[i].name},
                 {"token", token},
                 {"outcome", success ? "Success" : "Failure"},
                 {"during_stop", stopping}};
   });
-  if (success) {
+  // The callback table decides what the answer does to the step (waiting, or stopping).
+  r.answer = req;
+  if (success)
     callback_event(e, i, events::callback_answered_success{});
-    json outs = req.value("OutputParameters", json::array());
-    r.output_parameters = json::array();
-    for (const json& o : outs) {
-      const std::string name = o["Name"].get<std::string>();
-      const std::string value = o["Value"].get<std::string>();
-      r.output_parameters.push_back({{"Name", name}, {"Value", value}});
-      std::string type = "String";
-      for (const auto& [n, ty] : def(e).steps[i].output_parameters)
-        if (n == name) type = ty;
-      e.properties[step_name]["OutputParameters['" + name + "']"] = typed_output(type, value);
-    }
-    if (stopping && knobs.text("stop.answer_success_step_status") == "Stopped")
-      step_event(e, i, events::stop_confirmed{});
-    else
-      step_event(e, i, events::work_succeeded{});
-  } else {
+  else
     callback_event(e, i, events::callback_answered_failure{});
-    const std::string reason = req.value("FailureReason", "");
-    if (stopping) {
-      if (knobs.text("stop.answer_failure_execution_status") == "Failed") {
-        e.stop_failure = true;
-        e.failure_reason = "Callback step " + step_name + " failed while stopping: " + reason;
-      }
-      if (knobs.text("stop.answer_failure_step_status") == "Stopped") {
-        step_event(e, i, events::stop_confirmed{});
-      } else {
-        r.failure_reason = reason;
-        step_event(e, i, events::work_failed{});
-      }
-    } else {
-      step_failed(e, i, reason);
-    }
-  }
+  r.answer = json();
   advance(e);
   return result;
+}
+
+void service::impl::record_output_parameters(execution& e, std::size_t i) {
+  step_run& r = e.steps[i];
+  const std::string& step_name = def(e).steps[i].name;
+  r.output_parameters = json::array();
+  for (const json& o : r.answer.value("OutputParameters", json::array())) {
+    const std::string name = o["Name"].get<std::string>();
+    const std::string value = o["Value"].get<std::string>();
+    r.output_parameters.push_back({{"Name", name}, {"Value", value}});
+    std::string type = "String";
+    for (const auto& [n, ty] : def(e).steps[i].output_parameters)
+      if (n == name) type = ty;
+    e.properties[step_name]["OutputParameters['" + name + "']"] = typed_output(type, value);
+  }
 }
 
 }  // namespace models::pipelines

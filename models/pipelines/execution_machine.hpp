@@ -2,12 +2,15 @@
 // facade so that nothing outside execution_machine.cpp includes MSM.
 #pragma once
 
+#include "models/pipelines/effects.hpp"
 #include "models/pipelines/events.hpp"
 #include "models/pipelines/statuses.hpp"
 #include "sim/simulation.hpp"
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace models::pipelines {
 
@@ -25,11 +28,17 @@ class execution_machine {
   execution_machine& operator=(const execution_machine&) = delete;
 
   execution_status status() const noexcept;
+  /// The current state as the table names it ("executing", ...).
+  std::string_view state_name() const noexcept;
 
-  /// Applies the table row for `e` (see execution_machine.cpp). Instantiated there for exactly the
-  /// events the table has rows for, so processing any other event fails to link.
+  /// The transition table, row by row (the same rows the machine runs).
+  static const std::vector<table_row>& table();
+
+  /// Applies the table row for `e` (see execution_machine.cpp) and returns the effect the row asks
+  /// the service for. Instantiated there for exactly the events the table has rows for, so
+  /// processing any other event fails to link.
   template <class Event>
-  void process(const Event& e);
+  effect process(const Event& e);
 
  private:
   sim::simulation& sim_;

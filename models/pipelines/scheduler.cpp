@@ -125,11 +125,11 @@ void service::impl::execution_timed_out(std::size_t ex) {
       step_event(e, i, events::stop_requested{});
       continue;
     }
-    if (r.callback && (r.callback->state() == callback_state::waiting_for_answer ||
+    if (r.callback && (r.callback->state() == callback_state::token_issued ||
+                       r.callback->state() == callback_state::waiting_for_answer ||
+                       r.callback->state() == callback_state::stopping_message_pending ||
                        r.callback->state() == callback_state::stopping_message_sent))
-      callback_event(e, i, events::callback_timed_out{});
-    else if (r.callback && r.callback->state() == callback_state::token_issued)
-      callback_event(e, i, events::callback_message_send_failed{});
+      callback_event(e, i, events::execution_timed_out{});
     r.failure_reason = reason;
     step_event(e, i, events::work_failed{});
   }

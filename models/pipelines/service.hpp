@@ -98,9 +98,10 @@ class service {
   std::string create_pipeline(const std::string& name, const nlohmann::json& definition,
                               behaviour_map behaviour = {},
                               std::optional<std::int64_t> max_parallel_steps = std::nullopt);
-  /// The same with a definition parsed already (parse_definition), which is then not parsed again:
-  /// a scenario parses its pipelines once for all of its runs.
-  std::string create_pipeline(const std::string& name, pipeline_definition definition,
+  /// The same with a definition parsed already (parse_definition), which is then neither parsed
+  /// nor copied again: a scenario parses its pipelines once and all of its runs share them.
+  std::string create_pipeline(const std::string& name,
+                              std::shared_ptr<const pipeline_definition> definition,
                               behaviour_map behaviour = {},
                               std::optional<std::int64_t> max_parallel_steps = std::nullopt);
 

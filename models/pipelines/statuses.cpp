@@ -9,10 +9,9 @@ constexpr std::array<std::string_view, 5> k_execution{"Executing", "Stopping", "
                                                       "Succeeded"};
 constexpr std::array<std::string_view, 6> k_step{"Starting", "Executing", "Stopping",
                                                  "Stopped",  "Failed",    "Succeeded"};
-constexpr std::array<std::string_view, 7> k_callback{
-    "token_issued",     "waiting_for_answer", "stopping_message_sent",
-    "answered_success", "answered_failure",   "message_send_failed",
-    "timed_out"};
+constexpr std::array<std::string_view, 8> k_callback{
+    "token_issued",     "waiting_for_answer", "stopping_message_pending", "stopping_message_sent",
+    "answered_success", "answered_failure",   "message_send_failed",      "timed_out"};
 }  // namespace
 
 std::string_view to_string(execution_status s) noexcept {

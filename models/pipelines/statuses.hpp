@@ -14,7 +14,9 @@ enum class step_status { starting, executing, stopping, stopped, failed, succeed
 enum class callback_state {
   token_issued,
   waiting_for_answer,
-  stopping_message_sent,  ///< Waiting for the answer after the Stopping message went out.
+  stopping_message_pending,  ///< Stop requested; the Stopping message has yet to leave.
+  stopping_message_sent,     ///< Waiting for the answer after the Stopping message (or its
+                             ///< failed send).
   answered_success,
   answered_failure,
   message_send_failed,

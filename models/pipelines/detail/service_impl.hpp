@@ -29,7 +29,7 @@ using nlohmann::json;
 struct pipeline_record {
   std::string name;
   std::string arn;
-  pipeline_definition definition;
+  std::shared_ptr<const pipeline_definition> definition;  // Shared by every run of a scenario.
   behaviour_map behaviour;
   std::optional<std::int64_t> max_parallel;
 };
@@ -52,6 +52,7 @@ struct step_run {
   sim::event_id start_event, work_event, timer_event;
   int callback_messages = 0, stopping_messages = 0, resolutions = 0, send_attempts = 0;
   std::vector<step_status> history;
+  json answer;  // The SendPipelineExecutionStep* request being applied, for its effect.
 };
 
 struct execution {
@@ -135,7 +136,7 @@ struct service::impl {
   }
 
   const pipeline_definition& def(const execution& e) const {
-    return pipelines[e.pipeline].definition;
+    return *pipelines[e.pipeline].definition;
   }
 
   const step_behaviour& behaviour(const execution& e, std::size_t i) const {
@@ -170,7 +171,7 @@ struct service::impl {
   template <class Event>
   void execution_event(execution& e, const Event& ev) {
     const execution_status from = e.machine->status();
-    e.machine->process(ev);
+    const effect asked = e.machine->process(ev);
     const execution_status to = e.machine->status();
     e.history.push_back(to);
     e.last_modified = sim.now();
@@ -184,13 +185,14 @@ struct service::impl {
       sim.cancel(e.timeout_event);
       e.timeout_event = sim::event_id{};
     }
+    perform(e, k_no_step, asked);
   }
 
   template <class Event>
   void step_event(execution& e, std::size_t i, const Event& ev) {
     step_run& r = e.steps[i];
     const step_status from = r.machine->status();
-    r.machine->process(ev);
+    const effect asked = r.machine->process(ev);
     const step_status to = r.machine->status();
     r.history.push_back(to);
     if (is_terminal(to)) {
@@ -204,13 +206,14 @@ struct service::impl {
       return json{{"execution", e.arn},  {"step", def(e).steps[i].name}, {"from", to_string(from)},
                   {"to", to_string(to)}, {"event", Event::name},         {"attempt", r.attempt}};
     });
+    perform(e, i, asked);
   }
 
   template <class Event>
   void callback_event(execution& e, std::size_t i, const Event& ev) {
     step_run& r = e.steps[i];
     const callback_state from = r.callback->state();
-    r.callback->process(ev);
+    const effect asked = r.callback->process(ev);
     trace("pipeline.callback_state", [&] {
       return json{{"execution", e.arn},
                   {"step", def(e).steps[i].name},
@@ -219,7 +222,12 @@ struct service::impl {
                   {"to", to_string(r.callback->state())},
                   {"event", Event::name}};
     });
+    perform(e, i, asked);
   }
+
+  static constexpr std::size_t k_no_step = static_cast<std::size_t>(-1);
+  /// Carries out what a transition asked for (effects.cpp); `i` is k_no_step for the execution's.
+  void perform(execution& e, std::size_t i, effect asked);
 
   bool succeeded(const execution& e, std::size_t i) const {
     const step_run& r = e.steps[i];
@@ -278,8 +286,11 @@ struct service::impl {
   void send_callback_message(std::size_t ex, std::size_t i);
   void callback_timed_out(std::size_t ex, std::size_t i);
   api_result answer(const std::string& op, const json& req, bool success);
+  // OutputParameters of the answer being applied become the step's properties.
+  void record_output_parameters(execution& e, std::size_t i);
   // --- StopPipelineExecution (stop.cpp)
   void stop_execution(execution& e);
+  void stop_work(execution& e, std::size_t i);
   // Sends the Stopping message unless the step was answered while it was delayed.
   void send_stopping_message(std::size_t ex, std::size_t i);
   void job_stopped(std::size_t ex, std::size_t i);
