@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -130,7 +131,7 @@ class event_source_mapping {
   sim::rng ids_;
   sim::time_us visibility_timeout_us_ = 30 * sim::k_second_us;  // the queue's, at creation
   sim::time_us receive_visibility_us_ = 0;  // what receives ask for (effective-visibility rule)
-  std::vector<slot> slots_;
+  std::deque<slot> slots_;                  // a deque: spawning a poller must not move the others
   std::vector<environment> environments_;
   std::int64_t active_slots_ = 0;
   std::int64_t target_slots_ = 0;
