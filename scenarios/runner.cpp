@@ -379,6 +379,18 @@ void world::start_consumers() {
                                                       names + ")"}});
     }
   }
+  for (const auto& [name, factory] : options_.lambda_handlers) {
+    const bool known = std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
+                                   [&wanted = name](const consumer_spec& c) {
+                                     return c.name == wanted && c.lambda.has_value();
+                                   });
+    if (!known) {
+      throw scenario_error(sc_.file, {problem{"/consumers",
+                                              "run options replace the handler of "
+                                              "Lambda consumer \"" +
+                                                  name + "\", which the scenario does not have"}});
+    }
+  }
   effects_.on_double_create([this](const effect_record& r) {
     violate("resource_created_once", "consumer " + r.consumer + " created " + r.resource +
                                          " while it already existed (a second job for one "
@@ -554,7 +566,9 @@ void world::start_lambda(const consumer_spec& c) {
           note(milestones_.first_answer_us);
         return sagemaker_.call(op, request);
       },
-      builtin_lambda_handler(c.lambda->handler), effects_, lambda_knobs_, options_.hosts));
+      options_.lambda_handlers.count(c.name) > 0 ? options_.lambda_handlers.at(c.name)
+                                                 : builtin_lambda_handler(c.lambda->handler),
+      effects_, lambda_knobs_, options_.hosts));
   lambda_host& l = *lambdas_.back();
   l.on_deliver([this] { note(milestones_.first_receive_us); });
   l.on_lost_callback([this](const std::string& what) { violate("no_lost_callback", what); });
@@ -911,6 +925,7 @@ run_options internal_options(const pipesim::run_options& o, std::uint64_t scenar
   }
   r.keep_trace_lines = o.keep_trace;
   r.consumers = o.consumers;
+  r.lambda_handlers = o.lambda_handlers;
   r.knob_overrides = o.knob_overrides;
   r.hosts.crash_probability = o.crash_probability;
   if (o.heal_at) r.heal_at_us = o.heal_at->count();

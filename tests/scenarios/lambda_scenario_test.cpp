@@ -8,7 +8,9 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 using nlohmann::json;
 
@@ -138,6 +140,64 @@ BOOST_AUTO_TEST_CASE(a_hand_off_run_succeeds_and_the_message_is_deleted) {
   const scenarios::run_report r = scenarios::run_scenario(s);
   for (const auto& c : r.expectations) BOOST_TEST(c.ok, c.name << ": " << c.detail);
   for (const auto& c : r.invariants) BOOST_TEST(c.ok, c.name << ": " << c.detail);
+}
+
+// A handler of one's own through run options: the context is Lambda's (request id, function ARN,
+// memory as a string, remaining time from virtual time) and the handler object lives as long as
+// its execution environment (module state survives warm invokes).
+// https://docs.aws.amazon.com/lambda/latest/dg/python-context.html
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+BOOST_AUTO_TEST_CASE(a_users_handler_sees_lambdas_context_and_keeps_module_state) {
+  struct seen {
+    std::vector<std::string> request_ids, arns, memory;
+    std::vector<std::int64_t> remaining_ms, invokes_in_module;
+    std::vector<bool> cold;
+  };
+  auto log = std::make_shared<seen>();
+  class answering final : public pipesim::lambda::handler {
+   public:
+    explicit answering(std::shared_ptr<seen> s) : seen_(std::move(s)) {}
+    json handle(const json& event, pipesim::lambda::context& ctx) override {
+      ++invokes_;  // module-level state
+      seen_->request_ids.push_back(ctx.aws_request_id());
+      seen_->arns.push_back(ctx.invoked_function_arn());
+      seen_->memory.push_back(ctx.memory_limit_in_mb());
+      seen_->remaining_ms.push_back(ctx.remaining_time_in_millis());
+      seen_->invokes_in_module.push_back(invokes_);
+      seen_->cold.push_back(ctx.cold_start());
+      for (const json& r : event["Records"]) {
+        const json body = json::parse(r["body"].get<std::string>());
+        ctx.sagemaker("SendPipelineExecutionStepSuccess",
+                      {{"CallbackToken", body["token"]}, {"OutputParameters", json::array()}});
+      }
+      return nullptr;
+    }
+
+   private:
+    std::shared_ptr<seen> seen_;
+    std::int64_t invokes_ = 0;
+  };
+  json doc = with_lambda({{"handler", "hand_off"}, {"timeout", "20s"}});
+  doc["actions"].push_back(
+      {{"at", "1m"},
+       {"call", "StartPipelineExecution"},
+       {"as", "second"},
+       {"params",
+        {{"PipelineName", "p"}, {"ClientRequestToken", "0123456789abcdef0123456789abcdeY"}}}});
+  const scenarios::scenario s = scenarios::parse_scenario(doc, "t.json");
+  scenarios::run_options o;
+  o.lambda_handlers["fn"] = [log] { return std::make_unique<answering>(log); };
+  const scenarios::run_report r = scenarios::run_scenario(s, std::move(o));
+  for (const auto& c : r.invariants) BOOST_TEST(c.ok, c.name << ": " << c.detail);
+  BOOST_TEST_REQUIRE(log->request_ids.size() == 2u);
+  BOOST_TEST(log->request_ids[0] != log->request_ids[1]);
+  BOOST_TEST(log->request_ids[0].size() == 36u);
+  BOOST_TEST(log->arns[0] == "arn:aws:lambda:us-east-1:123456789012:function:fn");
+  BOOST_TEST(log->memory[0] == "128");
+  BOOST_TEST(log->remaining_ms[0] == 20'000);  // the handler runs at the invoke's start
+  BOOST_TEST(log->cold[0]);
+  BOOST_TEST(!log->cold[1]);  // the second batch, a minute later, finds the environment warm
+  BOOST_TEST(log->invokes_in_module[1] == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
