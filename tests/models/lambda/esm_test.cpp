@@ -325,4 +325,48 @@ BOOST_AUTO_TEST_CASE(fifo_failure_blocks_the_group_until_retried) {
               std::vector<std::string>{"first", "first", "second"}));
 }
 
+// WSQS: with a batching window, when window + function timeout exceed the queue's visibility
+// timeout, the effective visibility timeout is window + timeout + 30 s (here applied through the
+// receive's VisibilityTimeout; the knob turns the rule off).
+BOOST_AUTO_TEST_CASE(effective_visibility_timeout_with_a_window) {
+  for (const bool extend : {true, false}) {
+    world w(json{{"VisibilityTimeout", "30"}});
+    models::lambda::esm_config c;
+    c.mapping.batching_window_us = 10 * k_s;
+    c.function.timeout_us = 25 * k_s;
+    std::vector<sim::time_us> at;
+    w.runtime.handler = [&](const invocation&) {
+      at.push_back(w.sim.now());
+      invocation_result r;
+      r.raised = at.size() == 1;
+      return r;
+    };
+    w.send("a");
+    BOOST_TEST_REQUIRE(!w.start(c, json{{"lambda.effective_visibility.extend", extend}}));
+    w.run_until(3 * sim::k_minute_us);
+    BOOST_TEST_REQUIRE(at.size() == 2u);
+    // Received at 0: back after 65 s (10 + 25 + 30) with the rule, after 30 s without; the
+    // window then runs again before the invoke.
+    const sim::time_us back = extend ? 65 * k_s : 30 * k_s;
+    BOOST_TEST(at[1] >= back, extend);
+    BOOST_TEST(at[1] < back + 12 * k_s, extend);
+  }
+}
+
+// SCALE, BLOG300: 5 concurrent batches at first, then up to 300 more per minute while messages
+// keep coming.
+BOOST_AUTO_TEST_CASE(pollers_scale_up_after_the_first_minute) {
+  world w(json{{"VisibilityTimeout", "120"}});
+  models::lambda::esm_config c;
+  c.mapping.batch_size = 1;
+  c.function.timeout_us = 60 * k_s;
+  c.duration_min_us = c.duration_max_us = 20 * k_s;
+  for (int i = 0; i < 60; ++i) w.send("m" + std::to_string(i));
+  BOOST_TEST_REQUIRE(!w.start(c));
+  w.run_until(59 * k_s);
+  BOOST_TEST(w.runtime.calls.size() == 15u);  // three rounds of 5
+  w.run_until(70 * k_s);
+  BOOST_TEST(w.runtime.calls.size() == 60u);  // the target jumped by 300 at 1m
+}
+
 BOOST_AUTO_TEST_SUITE_END()
