@@ -82,8 +82,9 @@ bool check_knobs(checker& c, const json& knobs, const std::string& pointer, mode
     const std::vector<models::knob_spec>& specs = sqs || !pipeline_knobs ? models::sqs::knobs()
                                                   : lambda               ? models::lambda::knobs()
                                                            : models::pipelines::knobs();
-    const bool known = std::any_of(specs.begin(), specs.end(),
-                                   [&](const models::knob_spec& k) { return k.name == name; });
+    const bool known =
+        std::any_of(specs.begin(), specs.end(),
+                    [&wanted = name](const models::knob_spec& k) { return k.name == wanted; });
     if (!known) {
       std::string best;
       std::size_t best_distance = std::numeric_limits<std::size_t>::max();
@@ -683,8 +684,9 @@ void cross_checks(checker& c, scenario& out) {
   }
   // Expectations on the steps of an execution whose pipeline is known.
   for (const auto& [name, x] : out.expect.executions) {
-    const auto a = std::find_if(out.actions.begin(), out.actions.end(),
-                                [&](const action_spec& s) { return s.bind_as == name; });
+    const auto a =
+        std::find_if(out.actions.begin(), out.actions.end(),
+                     [&wanted = name](const action_spec& s) { return s.bind_as == wanted; });
     if (a == out.actions.end() || a->call != "StartPipelineExecution" ||
         !a->params.contains("PipelineName") || !a->params["PipelineName"].is_string()) {
       continue;

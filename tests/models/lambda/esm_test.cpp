@@ -369,4 +369,61 @@ BOOST_AUTO_TEST_CASE(pollers_scale_up_after_the_first_minute) {
   BOOST_TEST(w.runtime.calls.size() == 60u);  // the target jumped by 300 at 1m
 }
 
+// ERR, WSQS: a thrown exception is a complete failure even with ReportBatchItemFailures on.
+BOOST_AUTO_TEST_CASE(an_exception_fails_the_whole_batch_even_with_rbif) {
+  world w(json{{"VisibilityTimeout", "30"}});
+  w.runtime.handler = [](const invocation& inv) {
+    invocation_result r;
+    r.raised = true;
+    r.response = {{"batchItemFailures", json::array({{{"itemIdentifier", ids_of(inv)[0]}}})}};
+    return r;
+  };
+  models::lambda::esm_config c;
+  c.mapping.report_batch_item_failures = true;
+  w.send("a");
+  w.send("b");
+  BOOST_TEST_REQUIRE(!w.start(c));
+  w.run_until(20 * k_s);
+  BOOST_TEST(w.counters().deleted == 0u);
+}
+
+// MODEL, WSQS: a batch holds fewer records than BatchSize when they would pass the 6 MB payload
+// limit (here lowered by its knob); the rest start the next batch.
+BOOST_AUTO_TEST_CASE(payload_limit_splits_a_batch) {
+  world w;
+  const std::string body(3000, 'x');
+  for (int i = 0; i < 4; ++i) w.send(body);
+  BOOST_TEST_REQUIRE(!w.start({}, json{{"lambda.payload.max_bytes", 7000}}));
+  w.run_until(20 * k_s);
+  std::size_t largest = 0, total = 0;
+  for (const invocation& inv : w.runtime.calls) {
+    largest = std::max<std::size_t>(largest, inv.event["Records"].size());
+    total += inv.event["Records"].size();
+  }
+  BOOST_TEST(largest == 2u);
+  BOOST_TEST(total == 4u);
+}
+
+// ERR: the handler should report the first failure of a FIFO group and everything after it;
+// Lambda does not enforce it (as_listed); keep_rest_of_group keeps the group's later records too.
+BOOST_AUTO_TEST_CASE(fifo_partial_response_listing_a_middle_record) {
+  for (const char* policy : {"as_listed", "keep_rest_of_group"}) {
+    world w(json{{"VisibilityTimeout", "30"}, {"ContentBasedDeduplication", "true"}}, "q.fifo");
+    w.runtime.handler = [&w](const invocation& inv) {
+      invocation_result r;
+      if (w.runtime.calls.size() == 1) {
+        r.response = {{"batchItemFailures", json::array({{{"itemIdentifier", ids_of(inv)[1]}}})}};
+      }
+      return r;
+    };
+    models::lambda::esm_config c;
+    c.mapping.report_batch_item_failures = true;
+    for (const char* b : {"1", "2", "3"}) w.send(b, {{"MessageGroupId", "g"}});
+    BOOST_TEST_REQUIRE(!w.start(c, json{{"lambda.fifo.partial_response", policy}}));
+    w.run_until(10 * k_s);
+    BOOST_TEST_REQUIRE(w.runtime.calls.size() == 1u);
+    BOOST_TEST(w.counters().deleted == (std::string(policy) == "as_listed" ? 2u : 1u), policy);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
