@@ -166,6 +166,10 @@ void event_source_mapping::poll(std::size_t s) {
     }
     wait_s = std::min<std::int64_t>(wait_s, (left + sim::k_second_us - 1) / sim::k_second_us);
   }
+  if (sl.batch.empty() && !idle_request_.is_null()) {
+    receive(s, idle_request_);
+    return;
+  }
   json request{{"QueueUrl", config_.queue_url},
                {"MaxNumberOfMessages",
                 std::min<std::int64_t>(room, knobs_.integer("lambda.poller.receive_max_messages"))},
@@ -175,6 +179,12 @@ void event_source_mapping::poll(std::size_t s) {
   if (receive_visibility_us_ > 0) {
     request["VisibilityTimeout"] = receive_visibility_us_ / sim::k_second_us;
   }
+  // A poller with no batch asks the same every time: built once (most polls on a quiet queue).
+  if (sl.batch.empty()) idle_request_ = request;
+  receive(s, request);
+}
+
+void event_source_mapping::receive(std::size_t s, const json& request) {
   sqs_.call_async(
       "ReceiveMessage", request,
       [this, s](models::api_result r) {
@@ -188,7 +198,7 @@ void event_source_mapping::poll(std::size_t s) {
         const auto m = r.response.find("Messages");
         on_receive(s, m != r.response.end() ? *m : k_none);
       },
-      sl.lane);
+      slots_[s].lane);
 }
 
 void event_source_mapping::on_receive(std::size_t s, const json& messages) {

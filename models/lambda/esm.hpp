@@ -106,6 +106,7 @@ class event_source_mapping {
 
   void spawn_slots();
   void poll(std::size_t s);
+  void receive(std::size_t s, const nlohmann::json& request);
   void on_receive(std::size_t s, const nlohmann::json& messages);
   void invoke(std::size_t s);
   void start_handler(std::size_t s, std::uint64_t env, bool cold, std::string request_id);
@@ -131,6 +132,7 @@ class event_source_mapping {
   sim::rng ids_;
   sim::time_us visibility_timeout_us_ = 30 * sim::k_second_us;  // the queue's, at creation
   sim::time_us receive_visibility_us_ = 0;  // what receives ask for (effective-visibility rule)
+  nlohmann::json idle_request_;             // a poller's ReceiveMessage while it has no batch
   std::deque<slot> slots_;                  // a deque: spawning a poller must not move the others
   std::vector<environment> environments_;
   std::int64_t active_slots_ = 0;
