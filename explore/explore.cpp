@@ -38,6 +38,7 @@ scenarios::run_options base_options(const explore_options& o, std::uint64_t seed
   r.seed = seed;
   r.trace = false;
   r.consumers = o.consumers;
+  r.lambda_handlers = o.lambda_handlers;
   detail::apply_faults(r, profile);
   r.heal_at_us = heal.heal_at_us;
   r.heal_deadline_us = heal.heal_deadline_us;
@@ -376,6 +377,7 @@ explore_failure detail::shrink(const scenarios::scenario& sc, const explore_opti
   // The shrunk run once more, traced, exactly as a replay will see it.
   pipesim::run_options replay = f.replay_options();
   replay.consumers = o.consumers;
+  replay.lambda_handlers = o.lambda_handlers;
   scenarios::run_options opts = scenarios::internal_options(replay, seed);
   opts.keep_trace_lines = true;
   f.report = scenarios::run_scenario(sc, std::move(opts));
