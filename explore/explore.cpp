@@ -38,6 +38,7 @@ scenarios::run_options base_options(const explore_options& o, std::uint64_t seed
   r.seed = seed;
   r.trace = false;
   r.consumers = o.consumers;
+  r.lambda_handlers = o.lambda_handlers;
   detail::apply_faults(r, profile);
   r.heal_at_us = heal.heal_at_us;
   r.heal_deadline_us = heal.heal_deadline_us;
@@ -222,6 +223,22 @@ heal_plan detail::plan_heal(const scenarios::scenario& sc,
   }
   sim::time_us work_us = 0;
   for (const scenarios::consumer_spec& c : sc.consumers) {
+    if (c.lambda) {
+      // A Lambda consumer's work: its invoke, and the external job its handler may start (the
+      // built-in handlers' JOB_DURATION / JOB_DURATION_MAX environment variables).
+      sim::time_us job_us = 0;
+      for (const char* name : {"JOB_DURATION", "JOB_DURATION_MAX"}) {
+        const auto v = c.lambda->environment.find(name);
+        if (v == c.lambda->environment.end()) continue;
+        try {
+          job_us = std::max(job_us, sim::parse_duration(v->second));
+        } catch (const sim::duration_error&) {
+          // the handler raises on it at run time; nothing to add here
+        }
+      }
+      work_us = std::max(work_us, c.lambda->timeout_us + job_us);
+      continue;
+    }
     work_us = std::max({work_us, c.work.max_us, c.cleanup.max_us});
   }
   plan.heal_deadline_us = heal_deadline_us.value_or(span + 2 * visibility_us + delay_us + work_us +
@@ -360,6 +377,7 @@ explore_failure detail::shrink(const scenarios::scenario& sc, const explore_opti
   // The shrunk run once more, traced, exactly as a replay will see it.
   pipesim::run_options replay = f.replay_options();
   replay.consumers = o.consumers;
+  replay.lambda_handlers = o.lambda_handlers;
   scenarios::run_options opts = scenarios::internal_options(replay, seed);
   opts.keep_trace_lines = true;
   f.report = scenarios::run_scenario(sc, std::move(opts));

@@ -106,7 +106,7 @@ fault_profile fault_profile::from_json(const json& j) {
   const std::vector<fault_class>& classes = fault_classes();
   for (const auto& [key, value] : j.items()) {
     if (std::none_of(classes.begin(), classes.end(),
-                     [&k = key](const fault_class& c) { return k == c.name; })) {
+                     [&wanted = key](const fault_class& c) { return wanted == c.name; })) {
       throw std::invalid_argument("fault profile: unknown fault class \"" + key + "\"");
     }
   }

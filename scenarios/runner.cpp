@@ -1,10 +1,13 @@
 // The scenario runner and the built-in invariants.
 #include "runner.hpp"
 
+#include "models/lambda/mapping.hpp"
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/behaviour_parse.hpp"
 #include "scenarios/consumers.hpp"
+#include "scenarios/lambda_handlers.hpp"
+#include "scenarios/lambda_host.hpp"
 #include "scenarios/public_api.hpp"
 #include "sim/error.hpp"
 #include "sim/pct_strategy.hpp"
@@ -127,9 +130,11 @@ class world {
         sim_(seed_,
              o.strategy ? std::move(o.strategy) : std::make_unique<sim::random_strategy>(seed_)),
         sqs_knobs_(models::sqs::knobs(), sc.selected_profile,
-                   knob_subset(sc.knobs, o.knob_overrides, true)),
+                   knob_subset(sc.knobs, o.knob_overrides, knob_owner::sqs)),
         sagemaker_knobs_(pl::knobs(), sc.selected_profile,
-                         knob_subset(sc.knobs, o.knob_overrides, false)),
+                         knob_subset(sc.knobs, o.knob_overrides, knob_owner::sagemaker)),
+        lambda_knobs_(models::lambda::knobs(), sc.selected_profile,
+                      knob_subset(sc.knobs, o.knob_overrides, knob_owner::lambda)),
         sqs_(sim_, sqs_knobs_, sqs_config(sc)),
         sagemaker_(
             sim_, sagemaker_knobs_,
@@ -155,11 +160,15 @@ class world {
   pl::service& sagemaker() noexcept { return sagemaker_; }
 
  private:
-  static json knob_subset(const json& knobs, const json& overrides, bool sqs) {
+  enum class knob_owner { sqs, sagemaker, lambda };
+  static json knob_subset(const json& knobs, const json& overrides, knob_owner owner) {
     json out = json::object();
     for (const json* source : {&knobs, &overrides}) {
       for (const auto& [name, value] : source->items()) {
-        if ((name.rfind("sqs.", 0) == 0) == sqs) out[name] = value;
+        const knob_owner o = name.rfind("sqs.", 0) == 0      ? knob_owner::sqs
+                             : name.rfind("lambda.", 0) == 0 ? knob_owner::lambda
+                                                             : knob_owner::sagemaker;
+        if (o == owner) out[name] = value;
       }
     }
     return out;
@@ -193,6 +202,8 @@ class world {
   bool consumed(const std::string& queue_url) const;
 
   void start_consumers();
+  void start_lambda(const consumer_spec& c);
+  bool any_busy() const;
   void check_effects();
   void call_action(std::size_t i, int attempt);
 
@@ -202,14 +213,16 @@ class world {
   sim::simulation sim_;
   models::knob_values sqs_knobs_;
   models::knob_values sagemaker_knobs_;
+  models::knob_values lambda_knobs_;
   models::sqs::service sqs_;
   pl::service sagemaker_;
   effect_log effects_;
   std::vector<std::unique_ptr<consumer_host>> consumers_;
-  std::vector<pipesim::consumer_factory> factories_;  // by consumer index
-  std::map<std::string, json> bound_;                 // "as" name -> the whole response
-  std::map<std::string, std::string> bound_arns_;     // "as" name -> execution ARN
-  std::map<std::string, int> retries_;                // execution ARN -> accepted retries
+  std::vector<std::unique_ptr<lambda_host>> lambdas_;  // consumers deployed as Lambda functions
+  std::vector<pipesim::consumer_factory> factories_;   // by consumer index
+  std::map<std::string, json> bound_;                  // "as" name -> the whole response
+  std::map<std::string, std::string> bound_arns_;      // "as" name -> execution ARN
+  std::map<std::string, int> retries_;                 // execution ARN -> accepted retries
   // Execution ARN -> its status and since when, for "by" expectations.
   std::map<std::string, std::pair<pl::execution_status, sim::time_us>> status_since_;
   sim::lane_id actions_lane_ = sim_.lane("actions");
@@ -366,12 +379,28 @@ void world::start_consumers() {
                                                       names + ")"}});
     }
   }
+  for (const auto& [name, factory] : options_.lambda_handlers) {
+    const bool known = std::any_of(sc_.consumers.begin(), sc_.consumers.end(),
+                                   [&wanted = name](const consumer_spec& c) {
+                                     return c.name == wanted && c.lambda.has_value();
+                                   });
+    if (!known) {
+      throw scenario_error(sc_.file, {problem{"/consumers",
+                                              "run options replace the handler of "
+                                              "Lambda consumer \"" +
+                                                  name + "\", which the scenario does not have"}});
+    }
+  }
   effects_.on_double_create([this](const effect_record& r) {
     violate("resource_created_once", "consumer " + r.consumer + " created " + r.resource +
                                          " while it already existed (a second job for one "
                                          "callback: the handler is not idempotent)");
   });
   for (const consumer_spec& c : sc_.consumers) {
+    if (c.lambda) {
+      start_lambda(c);
+      continue;
+    }
     const auto custom = options_.consumers.find(c.name);
     consumers_.push_back(std::make_unique<consumer_host>(
         sim_, c, sqs_.queue_url(c.queue), sqs_,
@@ -517,7 +546,39 @@ void world::check_conservation() {
 
 bool world::consumed(const std::string& queue_url) const {
   return std::any_of(consumers_.begin(), consumers_.end(),
-                     [&](const auto& c) { return c->polled_queue_url() == queue_url; });
+                     [&](const auto& c) { return c->polled_queue_url() == queue_url; }) ||
+         std::any_of(lambdas_.begin(), lambdas_.end(),
+                     [&](const auto& l) { return l->polled_queue_url() == queue_url; });
+}
+
+bool world::any_busy() const {
+  return std::any_of(consumers_.begin(), consumers_.end(),
+                     [](const auto& c) { return c->busy(); }) ||
+         std::any_of(lambdas_.begin(), lambdas_.end(), [](const auto& l) { return l->busy(); });
+}
+
+// A consumer deployed as a Lambda function: its event source mapping on the queue. A mapping
+// Lambda would refuse is caught by validation; one refused here (the queue changed) is bad input.
+void world::start_lambda(const consumer_spec& c) {
+  lambdas_.push_back(std::make_unique<lambda_host>(
+      sim_, c, sc_.region, sc_.account, sqs_,
+      [this](std::string_view op, const json& request) {
+        if (op == "SendPipelineExecutionStepSuccess" || op == "SendPipelineExecutionStepFailure")
+          note(milestones_.first_answer_us);
+        return sagemaker_.call(op, request);
+      },
+      options_.lambda_handlers.count(c.name) > 0 ? options_.lambda_handlers.at(c.name)
+                                                 : builtin_lambda_handler(c.lambda->handler),
+      effects_, lambda_knobs_, options_.hosts));
+  lambda_host& l = *lambdas_.back();
+  l.on_deliver([this] { note(milestones_.first_receive_us); });
+  l.on_lost_callback([this](const std::string& what) { violate("no_lost_callback", what); });
+  if (auto e = l.start()) {
+    throw scenario_error(sc_.file, {problem{"/consumers",
+                                            "Lambda refused the event source mapping "
+                                            "of consumer \"" +
+                                                c.name + "\": " + e->code + ": " + e->message}});
+  }
 }
 
 // Quiet means nothing more will happen but timers: every execution terminal, no consumer working,
@@ -528,9 +589,7 @@ bool world::quiescent() const {
   for (const pl::execution_observation& e : observed_) {
     if (!pl::is_terminal(e.status)) return false;
   }
-  for (const auto& c : consumers_) {
-    if (c->busy()) return false;
-  }
+  if (any_busy()) return false;
   bool settled = true;
   sqs_.visit_queues([&](const std::string& url,
                         const std::vector<models::sqs::census_entry>& census,
@@ -579,6 +638,9 @@ std::string world::unsettled() const {
   }
   for (const auto& c : consumers_) {
     if (c->busy()) open.push_back("consumer " + c->spec().name + " is still working");
+  }
+  for (const auto& l : lambdas_) {
+    if (l->busy()) open.push_back("Lambda consumer " + l->spec().name + " is still working");
   }
   std::size_t messages = 0;
   sqs_.visit_queues([&](const std::string& url,
@@ -642,8 +704,7 @@ void world::final_checks(run_report& report) {
   }
   // Leaks are judged only at a true end: every execution terminal and no consumer busy.
   if (contains(sc_.expect.invariants, "no_leaked_resources") && !effects_.alive().empty()) {
-    bool settled =
-        std::none_of(consumers_.begin(), consumers_.end(), [](const auto& c) { return c->busy(); });
+    bool settled = !any_busy();
     for (const std::string& arn : sagemaker_.execution_arns()) {
       settled = settled && pl::is_terminal(sagemaker_.observe(arn).status);
     }
@@ -784,6 +845,7 @@ run_report world::make_report(const sim::run_result& r, bool final) {
   report.sim_time_us = r.now_us;
   report.events = r.events;
   report.knobs = {{"sqs", sqs_knobs_.resolved()}, {"sagemaker", sagemaker_knobs_.resolved()}};
+  if (!lambdas_.empty()) report.knobs["lambda"] = lambda_knobs_.resolved();
   // final_checks records liveness violations; a report taken while the run goes on must not.
   // (nor record them in the trace, which would then differ from a replay that takes no report).
   const auto violations = violations_;
@@ -864,6 +926,7 @@ run_options internal_options(const pipesim::run_options& o, std::uint64_t scenar
   }
   r.keep_trace_lines = o.keep_trace;
   r.consumers = o.consumers;
+  r.lambda_handlers = o.lambda_handlers;
   r.knob_overrides = o.knob_overrides;
   r.hosts.crash_probability = o.crash_probability;
   if (o.heal_at) r.heal_at_us = o.heal_at->count();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <pipesim/consumer.hpp>
+#include <pipesim/lambda.hpp>
 #include <pipesim/report.hpp>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct run_options {
   /// Consumers to run instead of the built-in behaviour of the scenario's consumer of that name
   /// (its queue and polling settings still apply). A name the scenario lacks is an error.
   std::map<std::string, pipesim::consumer_factory> consumers;
+  /// Handlers to run instead of the built-in handler of the scenario's Lambda consumer of that
+  /// name. A name the scenario lacks (or that is no Lambda consumer) is an error.
+  std::map<std::string, pipesim::lambda::handler_factory> lambda_handlers;
   /// Knob values over the scenario's own "knobs" (same names, same validation).
   nlohmann::json knob_overrides = nlohmann::json::object();
   /// Injected process crashes for every consumer (see host_options).

@@ -1,10 +1,13 @@
 // Scenario parsing and validation.
 #include "scenario.hpp"
 
+#include "models/lambda/mapping.hpp"
 #include "models/pipelines/definition.hpp"
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/behaviour_parse.hpp"
+#include "scenarios/detail/checker.hpp"
+#include "scenarios/detail/lambda_parse.hpp"
 #include "scenarios/public_api.hpp"
 #include "sim/simulation.hpp"
 #include "sim/strategy.hpp"
@@ -33,175 +36,10 @@ std::string join_problems(const std::string& file, const std::vector<problem>& p
 
 namespace {
 
-// RFC 6901 escaping of one reference token.
-std::string child(const std::string& pointer, const std::string& key) {
-  std::string token;
-  for (const char c : key) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return pointer + "/" + token;
-}
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
-}
-
-std::string describe(const json& v) {
-  std::string text = v.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(v.type_name()) + " " + text;
-}
-
-const std::vector<std::string>& members(const std::string& schema_pointer) {
-  return closed_objects().at(schema_pointer);
-}
-
-// Walks a document and collects problems instead of stopping at the first one.
-class checker {
- public:
-  std::vector<problem> problems;
-
-  void fail(const std::string& pointer, const std::string& message) {
-    problems.push_back(problem{pointer, message});
-  }
-  void expected(const std::string& pointer, const std::string& what, const json& got) {
-    fail(pointer, "expected " + what + ", got " + describe(got));
-  }
-
-  // A count: n, or {"min": a, "max": b} with at least one of them and a <= b.
-  std::optional<count_range> count(const json& v, const std::string& pointer) {
-    const std::int64_t max = std::numeric_limits<std::int64_t>::max();
-    if (!v.is_object()) {
-      if (auto n = integer(v, pointer, 0, max)) return count_range{*n, *n};
-      return std::nullopt;
-    }
-    only(v, pointer, members("/$defs/count/oneOf/1"));
-    if (!v.contains("min") && !v.contains("max")) {
-      fail(pointer, "expected a count or {\"min\": n, \"max\": m} with at least one of them");
-      return std::nullopt;
-    }
-    count_range r;
-    if (v.contains("min")) r.min = integer(v["min"], child(pointer, "min"), 0, max).value_or(0);
-    if (v.contains("max")) r.max = integer(v["max"], child(pointer, "max"), 0, max).value_or(max);
-    if (r.min > r.max) {
-      fail(pointer, "expected min <= max, got min " + std::to_string(r.min) + " and max " +
-                        std::to_string(r.max));
-    }
-    return r;
-  }
-
-  bool object(const json& v, const std::string& pointer) {
-    if (v.is_object()) return true;
-    expected(pointer, "an object", v);
-    return false;
-  }
-
-  // Reports members outside `allowed`; objects in scenario files are closed so typos surface.
-  void only(const json& obj, const std::string& pointer, const std::vector<std::string>& allowed) {
-    for (const auto& [key, value] : obj.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        fail(child(pointer, key), "unknown member \"" + key + "\" (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  std::optional<std::string> text(const json& v, const std::string& pointer,
-                                  bool non_empty = true) {
-    if (!v.is_string() || (non_empty && v.get_ref<const std::string&>().empty())) {
-      expected(pointer, non_empty ? "a non-empty string" : "a string", v);
-      return std::nullopt;
-    }
-    return v.get<std::string>();
-  }
-
-  std::optional<std::int64_t> integer(const json& v, const std::string& pointer, std::int64_t lo,
-                                      std::int64_t hi) {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi ||
-        (v.is_number_unsigned() &&
-         v.get<std::uint64_t>() >
-             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
-      expected(pointer, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi), v);
-      return std::nullopt;
-    }
-    return v.get<std::int64_t>();
-  }
-
-  std::optional<bool> boolean(const json& v, const std::string& pointer) {
-    if (!v.is_boolean()) {
-      expected(pointer, "true or false", v);
-      return std::nullopt;
-    }
-    return v.get<bool>();
-  }
-
-  std::optional<sim::time_us> duration(const json& v, const std::string& pointer) {
-    if (!v.is_string()) {
-      expected(pointer, "a duration string such as \"30s\", \"250ms\" or \"1h30m\"", v);
-      return std::nullopt;
-    }
-    try {
-      return sim::parse_duration(v.get_ref<const std::string&>());
-    } catch (const sim::duration_error& e) {
-      fail(pointer, e.what());
-      return std::nullopt;
-    }
-  }
-
-  // A duration in whole seconds within [lo_s, hi_s] (SQS queue attributes are whole seconds).
-  std::optional<sim::time_us> seconds(const json& v, const std::string& pointer, std::int64_t lo_s,
-                                      std::int64_t hi_s) {
-    const std::optional<sim::time_us> d = duration(v, pointer);
-    if (!d) return std::nullopt;
-    if (*d % sim::k_second_us != 0 || *d < lo_s * sim::k_second_us ||
-        *d > hi_s * sim::k_second_us) {
-      fail(pointer, "expected whole seconds from " + sim::format_duration(lo_s * sim::k_second_us) +
-                        " to " + sim::format_duration(hi_s * sim::k_second_us) + ", got \"" +
-                        v.get<std::string>() + "\"");
-      return std::nullopt;
-    }
-    return d;
-  }
-
-  std::optional<duration_range> range(const json& v, const std::string& pointer) {
-    if (v.is_object()) {
-      only(v, pointer, members("/$defs/duration_range/oneOf/1"));
-      if (!v.contains("min") || !v.contains("max")) {
-        fail(pointer, "expected both \"min\" and \"max\"");
-        return std::nullopt;
-      }
-      const auto lo = duration(v["min"], child(pointer, "min"));
-      const auto hi = duration(v["max"], child(pointer, "max"));
-      if (!lo || !hi) return std::nullopt;
-      if (*lo > *hi) {
-        fail(child(pointer, "max"), "expected max >= min");
-        return std::nullopt;
-      }
-      return duration_range{*lo, *hi};
-    }
-    const auto d = duration(v, pointer);
-    if (!d) return std::nullopt;
-    return duration_range{*d, *d};
-  }
-
-  template <typename T>
-  std::optional<T> one_of(const json& v, const std::string& pointer,
-                          const std::vector<std::pair<const char*, T>>& options) {
-    std::string list;
-    for (const auto& [name, value] : options) {
-      if (v.is_string() && v.get_ref<const std::string&>() == name) return value;
-      list += (list.empty() ? "" : ", ") + std::string(name);
-    }
-    expected(pointer, "one of " + list, v);
-    return std::nullopt;
-  }
-};
+using detail::checker;
+using detail::child;
+using detail::describe;
+using detail::members;
 
 bool valid_queue_name(const std::string& name, bool fifo) {
   std::string base = name;
@@ -240,15 +78,19 @@ bool check_knobs(checker& c, const json& knobs, const std::string& pointer, mode
   bool ok = true;
   for (const auto& [name, value] : knobs.items()) {
     const bool sqs = name.rfind("sqs.", 0) == 0;
-    const std::vector<models::knob_spec>& specs =
-        sqs || !pipeline_knobs ? models::sqs::knobs() : models::pipelines::knobs();
-    const bool known = std::any_of(specs.begin(), specs.end(),
-                                   [&n = name](const models::knob_spec& k) { return k.name == n; });
+    const bool lambda = name.rfind("lambda.", 0) == 0;
+    const std::vector<models::knob_spec>& specs = sqs || !pipeline_knobs ? models::sqs::knobs()
+                                                  : lambda               ? models::lambda::knobs()
+                                                           : models::pipelines::knobs();
+    const bool known =
+        std::any_of(specs.begin(), specs.end(),
+                    [&wanted = name](const models::knob_spec& k) { return k.name == wanted; });
     if (!known) {
       std::string best;
       std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-      for (const auto* list : {&models::sqs::knobs(), &models::pipelines::knobs()}) {
-        if (list == &models::pipelines::knobs() && !pipeline_knobs) continue;
+      for (const auto* list :
+           {&models::sqs::knobs(), &models::pipelines::knobs(), &models::lambda::knobs()}) {
+        if (list != &models::sqs::knobs() && !pipeline_knobs) continue;
         for (const models::knob_spec& k : *list) {
           const std::size_t d = edit_distance(name, k.name);
           if (d < best_distance) {
@@ -263,8 +105,8 @@ bool check_knobs(checker& c, const json& knobs, const std::string& pointer, mode
               (best_distance <= std::max<std::size_t>(3, name.size() / 3)
                    ? " (did you mean \"" + best + "\"?)"
                    : std::string()) +
-              (pipeline_knobs ? "; the knobs are listed in models/sqs/README.md and "
-                                "models/pipelines/README.md"
+              (pipeline_knobs ? "; the knobs are listed in models/sqs/README.md, "
+                                "models/pipelines/README.md and models/lambda/README.md"
                               : "; a queue's adversity takes sqs.* knobs (models/sqs/README.md)"));
       ok = false;
       continue;
@@ -552,8 +394,14 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
         c.fail(child(p, "queue"), "expected the name of a queue in /queues, got \"" + *q + "\"");
       }
     }
+    if (k.contains("lambda")) {
+      // A Lambda function behind an event source mapping: its own settings.
+      detail::parse_lambda(c, k, p, out.queues, spec);
+      out.consumers.push_back(std::move(spec));
+      continue;
+    }
     if (!k.contains("behavior")) {
-      c.fail(p, "missing \"behavior\"");
+      c.fail(p, "missing \"behavior\" (or \"lambda\" for a Lambda function)");
     } else {
       spec.behavior = c.one_of<consumer_behavior>(
                            k["behavior"], child(p, "behavior"),
@@ -836,8 +684,9 @@ void cross_checks(checker& c, scenario& out) {
   }
   // Expectations on the steps of an execution whose pipeline is known.
   for (const auto& [name, x] : out.expect.executions) {
-    const auto a = std::find_if(out.actions.begin(), out.actions.end(),
-                                [&n = name](const action_spec& s) { return s.bind_as == n; });
+    const auto a =
+        std::find_if(out.actions.begin(), out.actions.end(),
+                     [&wanted = name](const action_spec& s) { return s.bind_as == wanted; });
     if (a == out.actions.end() || a->call != "StartPipelineExecution" ||
         !a->params.contains("PipelineName") || !a->params["PipelineName"].is_string()) {
       continue;
@@ -933,7 +782,10 @@ const std::map<std::string, std::vector<std::string>>& closed_objects() {
       {"/$defs/consumer",
        {"name", "queue", "behavior", "work", "cleanup", "poll_wait", "max_messages",
         "extend_visibility", "use_client_request_token", "outputs", "crash_probability",
-        "failure_reason"}},
+        "failure_reason", "lambda"}},
+      {"/$defs/lambda",
+       {"handler", "batch_size", "batching_window", "report_batch_item_failures",
+        "maximum_concurrency", "timeout", "duration", "environment", "filter"}},
       {"/$defs/action", {"at", "call", "params", "as", "expect"}},
       {"/$defs/action/properties/expect/oneOf/0", {"error"}},
       {"/$defs/action/properties/expect/oneOf/1", {"ok"}},
@@ -973,6 +825,13 @@ std::string_view to_string(consumer_behavior b) noexcept {
   return "succeed";
 }
 
+std::string_view to_string(lambda_handler h) noexcept {
+  for (const auto& [name, value] : detail::lambda_handler_names()) {
+    if (value == h) return name;
+  }
+  return "hand_off";
+}
+
 bool claims_correctness(consumer_behavior b) noexcept {
   return b == consumer_behavior::succeed || b == consumer_behavior::not_idempotent ||
          b == consumer_behavior::delete_before_answer;
@@ -984,7 +843,7 @@ const std::vector<std::string>& invariant_names() {
       "token_resolved_once",     "terminal_status_final",
       "message_conservation",    "liveness",
       "resource_created_once",   "stop_cleans_up",
-      "no_leaked_resources"};
+      "no_leaked_resources",     "no_lost_callback"};
   return names;
 }
 

@@ -75,6 +75,36 @@ std::string_view to_string(consumer_behavior b) noexcept;
 /// authors believe them correct): the scenario then promises liveness for it.
 bool claims_correctness(consumer_behavior b) noexcept;
 
+/// The built-in Lambda handlers (scenarios/lambda_handlers.hpp): what published callback
+/// consumers do, correct and buggy.
+enum class lambda_handler {
+  hand_off,                   ///< Starts an external job with the token; the job answers later.
+  hand_off_ignores_stopping,  ///< The same, never reading status (seeded bug).
+  poll_by_raising,            ///< Raises while the job runs, so SQS redelivers; then answers.
+  batch_answer,               ///< Answers every record, reports failed ones (RBIF).
+  // Seeded bugs seen in published code:
+  returns_early,            ///< Returns inside its batch loop after a Stopping record.
+  fails_whole_batch,        ///< Raises on one record; the records before it are handed off again.
+  answers_twice,            ///< Answers a redelivered token again and raises on the conflict.
+  raises_in_error_handler,  ///< Its except branch raises, so the message comes back.
+};
+std::string_view to_string(lambda_handler h) noexcept;
+
+/// A consumer deployed as a Lambda function behind an SQS event source mapping. Defaults are
+/// Lambda's (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
+struct lambda_spec {
+  lambda_handler handler = lambda_handler::hand_off;
+  std::int64_t batch_size = 10;
+  sim::time_us batching_window_us = 0;
+  bool report_batch_item_failures = false;
+  std::optional<std::int64_t> maximum_concurrency;
+  sim::time_us timeout_us = 3 * sim::k_second_us;
+  /// How long one invoke runs (a choice point in [min, max]); pipesim's default 100 ms.
+  duration_range duration{100 * sim::k_millisecond_us, 100 * sim::k_millisecond_us};
+  std::map<std::string, std::string> environment;  ///< The function's environment variables.
+  nlohmann::json filter = nullptr;                 ///< FilterCriteria, as the API takes it.
+};
+
 struct consumer_spec {
   std::string name;
   std::string queue;
@@ -88,6 +118,8 @@ struct consumer_spec {
   nlohmann::json outputs = nlohmann::json::object();  ///< OutputParameters {name: value}.
   double crash_probability = 0.0;
   std::string failure_reason = "Consumer reported failure";
+  /// Set: the consumer is a Lambda function (the members above then do not apply).
+  std::optional<lambda_spec> lambda;
 };
 
 struct action_spec {

@@ -69,6 +69,16 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
       messages.insert(str(r, "message_id"));
     }
   }
+  // Lambda invokes whose batch holds a message of the story.
+  std::set<std::string> invokes;
+  for (const json& r : records) {
+    if (str(r, "type") != "lambda.invoked" || !r.contains("records")) continue;
+    for (const json& id : r["records"]) {
+      if (id.is_string() && messages.count(id.get<std::string>()))
+        invokes.insert(str(r, "request_id"));
+    }
+  }
+  const auto about_invoke = [&](const json& r) { return invokes.count(str(r, "request_id")) > 0; };
   const auto about_execution = [&](const json& r) {
     return all || executions.count(str(r, "execution")) > 0;
   };
@@ -130,6 +140,22 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
       text = consumer + " crashed";
     } else if (type == "consumer.restarted") {
       text = consumer + " restarted";
+    } else if (type == "lambda.invoked" && about_invoke(r)) {
+      std::string ids;
+      for (const json& id : r["records"]) {
+        ids += (ids.empty() ? "" : ", ") + short_id(id.is_string() ? id.get<std::string>() : "");
+      }
+      text = "Lambda " + str(r, "mapping") + " invokes " + short_id(str(r, "request_id")) +
+             (r.value("cold", false) ? " (cold start)" : "") + " with " + ids;
+    } else if (type == "lambda.invocation_ended" && about_invoke(r)) {
+      text = "invoke " + short_id(str(r, "request_id")) + " " + str(r, "outcome") +
+             (str(r, "error_type").empty() ? "" : " (" + str(r, "error_type") + ")") + ": " +
+             str(r, "verdict") + ", Lambda deletes " + std::to_string(r.value("deleted", 0)) +
+             ", " + std::to_string(r.value("returned_to_queue", 0)) + " come back";
+    } else if (type == "lambda.message_filtered" && about_message(r)) {
+      text = "Lambda " + str(r, "mapping") + " drops " + msg + " (no filter matches)";
+    } else if (type == "invariant.violated" && str(r, "invariant") == "no_lost_callback") {
+      text = "Lambda deletes a record nobody handled (no_lost_callback)";
     } else if (type == "action.call") {
       text = "action #" + std::to_string(r.value("index", 0)) + " calls " + str(r, "call");
     } else if (type == "action.result") {

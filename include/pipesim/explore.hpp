@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <pipesim/consumer.hpp>
+#include <pipesim/lambda.hpp>
 #include <pipesim/report.hpp>
 #include <pipesim/run.hpp>
 #include <pipesim/scenario.hpp>
@@ -118,6 +119,10 @@ struct explore_options {
   std::uint64_t max_shrink_runs = 5000;
   /// Consumers replacing the scenario's built-in ones (see run_options::consumers).
   std::map<std::string, consumer_factory> consumers;
+  /// Handlers replacing the built-in handlers of the scenario's Lambda consumers (see
+  /// run_options::lambda_handlers). The default heal point comes from a nominal run with the
+  /// built-in handlers.
+  std::map<std::string, lambda::handler_factory> lambda_handlers;
   /// Called after each batch of runs with (runs done, runs planned); from the calling thread.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };

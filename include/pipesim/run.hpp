@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <pipesim/consumer.hpp>
+#include <pipesim/lambda.hpp>
 #include <pipesim/report.hpp>
 #include <pipesim/scenario.hpp>
 #include <string>
@@ -34,6 +35,9 @@ struct run_options {
   /// Consumers replacing the built-in behaviour of the scenario's consumers of those names (their
   /// queue and polling settings still apply). A name the scenario lacks is a scenario_error.
   std::map<std::string, consumer_factory> consumers;
+  /// Handlers replacing the built-in handler of the scenario's Lambda consumers of those names
+  /// (their mapping settings still apply). A name the scenario lacks is a scenario_error.
+  std::map<std::string, lambda::handler_factory> lambda_handlers;
   /// Knob values over the scenario's own "knobs" (same names, same validation).
   nlohmann::json knob_overrides = nlohmann::json::object();
   /// Probability that a consumer process dies at each crash point (0: only when it asks).

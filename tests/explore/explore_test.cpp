@@ -157,4 +157,43 @@ BOOST_AUTO_TEST_CASE(a_correct_consumer_passes_swarm_runs_with_pct_too) {
   BOOST_TEST(r.expected_steps > 10U);
 }
 
+// A Lambda handler of one's own, explored: a hand-off that stops after the first record of its
+// batch (a "return" inside the loop). Lambda deletes the rest of a successful batch, so when two
+// callback messages share a batch one is lost; exploration finds that schedule.
+// https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html (the whole batch is deleted on
+// success).
+BOOST_AUTO_TEST_CASE(exploration_finds_a_bug_in_a_users_lambda_handler) {
+  class first_record_only final : public pipesim::lambda::handler {
+   public:
+    nlohmann::json handle(const nlohmann::json& event, pipesim::lambda::context& ctx) override {
+      for (const nlohmann::json& r : event["Records"]) {
+        const nlohmann::json body = nlohmann::json::parse(r["body"].get<std::string>());
+        const std::string token = body["token"].get<std::string>();
+        if (!ctx.exists("job/" + token)) {
+          ctx.created("job/" + token, token);
+          ctx.after(std::chrono::minutes(30), [token](pipesim::context& job) {
+            job.deleted("job/" + token);
+            job.sagemaker("SendPipelineExecutionStepSuccess",
+                          {{"CallbackToken", token},
+                           {"ClientRequestToken", "job-" + token + "-success-idempotency-key"}});
+          });
+        }
+        return nullptr;  // the bug: one record per batch
+      }
+      return nullptr;
+    }
+  };
+  static const pipesim::scenario sc =
+      pipesim::scenario::load(PIPESIM_SOURCE_DIR "/scenarios/lambda/fails_whole_batch.json");
+  pipesim::explore_options o;
+  o.runs = 2000;
+  o.seed = 1;
+  o.lambda_handlers["fn"] = [] { return std::make_unique<first_record_only>(); };
+  const pipesim::explore_result r = pipesim::explore(sc, o);
+  BOOST_TEST_REQUIRE(r.failure.has_value());
+  BOOST_TEST(
+      (r.failure->failed_check == "no_lost_callback" || r.failure->failed_check == "liveness"),
+      r.failure->failed_check);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,8 +7,8 @@
 #         -P tests/scenarios/check_digests.cmake
 #
 # UPDATE=ON rewrites digests.txt from the current build (only when a change of behaviour is
-# intended; say why in the commit). Every scenario under scenarios/library, scenarios/bugs and
-# examples/ must have a line, so a new bundled scenario cannot go unpinned.
+# intended; say why in the commit). Every scenario under scenarios/library, scenarios/bugs,
+# scenarios/lambda and examples/ must have a line, so a new bundled scenario cannot go unpinned.
 cmake_minimum_required(VERSION 3.20)
 foreach(var IN ITEMS PIPESIM SOURCE_DIR)
   if(NOT DEFINED ${var})
@@ -21,7 +21,8 @@ endif()
 set(digests_file ${SOURCE_DIR}/tests/scenarios/digests.txt)
 
 file(GLOB bundled RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/scenarios/library/*.json
-     ${SOURCE_DIR}/scenarios/bugs/*.json ${SOURCE_DIR}/examples/*.json)
+     ${SOURCE_DIR}/scenarios/bugs/*.json ${SOURCE_DIR}/scenarios/lambda/*.json
+     ${SOURCE_DIR}/examples/*.json)
 list(SORT bundled)
 
 # digests.txt: "<path relative to the repository> <seed> <digest>" per line; '#' starts a comment.

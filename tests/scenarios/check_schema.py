@@ -14,7 +14,8 @@ validator = jsonschema.Draft202012Validator(schema)
 
 failures = 0
 bundled = sorted((root / "scenarios" / "library").glob("*.json")) + sorted(
-    (root / "scenarios" / "bugs").glob("*.json"))
+    (root / "scenarios" / "bugs").glob("*.json")) + sorted(
+    (root / "scenarios" / "lambda").glob("*.json"))
 for path in bundled:
     errors = list(validator.iter_errors(json.loads(path.read_text())))
     for e in errors:
