@@ -63,13 +63,16 @@ BOOST_AUTO_TEST_CASE(the_report_json_has_the_documented_members) {
   BOOST_TEST(j["invariants"].size() == scenarios::invariant_names().size());
 }
 
-// The library's verdicts are properties of the race, not of one lucky seed.
+// The library's verdicts are properties of the race, not of one lucky seed. Not
+// consumer_ignores_stopping: its consumer has the ignores-status bug, and when SQS delivers the
+// Stopping message twice (documented at-least-once delivery; seed 74776580) it starts the job
+// again after the stop, which stop_cleans_up rightly reports. scenarios/bugs/ignores_status.json
+// is where explore finds that.
 RC_BOOST_PROP(bundled_verdicts_hold_for_any_seed, (std::uint64_t seed)) {
   for (const char* name :
        {"stop_during_callback", "double_stop_same_token", "duplicate_delivery",
-        "consumer_crash_after_side_effect", "parallelism_fan_out", "consumer_ignores_stopping",
-        "stop_after_success", "stop_in_delay_window", "second_stop_new_token",
-        "dlq_after_max_receive_count"}) {
+        "consumer_crash_after_side_effect", "parallelism_fan_out", "stop_after_success",
+        "stop_in_delay_window", "second_stop_new_token", "dlq_after_max_receive_count"}) {
     scenarios::run_options o;
     o.seed = seed;
     const scenarios::run_report r = scenarios::run_scenario(bundled(name), std::move(o));
