@@ -277,11 +277,7 @@ void event_source_mapping::invoke(std::size_t s) {
   ++in_flight_;
   bool cold = false;
   const std::uint64_t env = acquire_environment(cold);
-  std::string request_id;
-  static const char* k_hex = "0123456789abcdef";
-  for (int i = 0; i < 36; ++i) {
-    request_id += (i == 8 || i == 13 || i == 18 || i == 23) ? '-' : k_hex[ids_.below(16)];
-  }
+  std::string request_id = sim::uuid_v4(ids_);  // Lambda's request ids are version-4 UUIDs.
   const sim::time_us init = cold ? knobs_.duration("lambda.env.cold_start") : 0;
   sim_.schedule_after(
       init,
