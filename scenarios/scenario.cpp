@@ -1,4 +1,7 @@
-// Scenario parsing and validation.
+// Scenario parsing and validation: the document, its queues, pipelines and knobs, and the member
+// table the schema test compares. A little over 500 lines because the queue checks (FIFO,
+// redrive, adversity knobs) read best as one function; consumers, Lambda and the script have
+// their own files.
 #include "scenario.hpp"
 
 #include "models/lambda/mapping.hpp"
