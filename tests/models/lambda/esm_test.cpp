@@ -3,83 +3,13 @@
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html (ERR),
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html (SCALE),
 // https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html (FILT).
-#include "models/lambda/esm.hpp"
-
-#include "models/sqs/service.hpp"
-#include "sim/strategy.hpp"
+#include "esm_world.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <functional>
 
-namespace {
-
-using models::lambda::invocation;
-using models::lambda::invocation_result;
-using nlohmann::json;
-constexpr sim::time_us k_s = sim::k_second_us;
-
-struct fake_runtime final : models::lambda::function_runtime {
-  std::function<invocation_result(const invocation&)> handler = [](const invocation&) {
-    return invocation_result{};
-  };
-  std::vector<invocation> calls;
-  std::vector<std::uint64_t> gone;
-  std::size_t deleted = 0;
-  invocation_result invoke(const invocation& inv) override {
-    calls.push_back(inv);
-    return handler(inv);
-  }
-  void environment_gone(std::uint64_t env) override { gone.push_back(env); }
-  void settled(const std::string&, const std::vector<json>& d) override { deleted += d.size(); }
-};
-
-struct world {
-  sim::simulation sim{1, std::make_unique<sim::nominal_strategy>()};
-  models::sqs::service sqs{sim, models::knob_values(models::sqs::knobs(), models::profile::ideal)};
-  fake_runtime runtime;
-  std::unique_ptr<models::lambda::event_source_mapping> esm;
-  std::string url;
-
-  explicit world(json queue_attributes = json::object(), const std::string& name = "q") {
-    if (name.size() > 5 && name.substr(name.size() - 5) == ".fifo") {
-      queue_attributes["FifoQueue"] = "true";
-    }
-    json req{{"QueueName", name}};
-    if (!queue_attributes.empty()) req["Attributes"] = queue_attributes;
-    url = sqs.call("CreateQueue", req).response["QueueUrl"].get<std::string>();
-  }
-  std::optional<models::api_error> start(models::lambda::esm_config c = {},
-                                         const json& knobs = nullptr,
-                                         models::profile p = models::profile::aws_documented) {
-    c.name = "fn";
-    c.queue_url = url;
-    c.source.queue_arn = "arn:aws:sqs:us-east-1:123456789012:q";
-    c.source.region = "us-east-1";
-    esm = std::make_unique<models::lambda::event_source_mapping>(
-        sim, sqs, models::knob_values(models::lambda::knobs(), p, knobs), c, runtime);
-    return esm->start();
-  }
-  void send(const std::string& body, json extra = json::object()) {
-    extra["QueueUrl"] = url;
-    extra["MessageBody"] = body;
-    BOOST_TEST_REQUIRE(sqs.call("SendMessage", extra).ok());
-  }
-  void run_until(sim::time_us t) {
-    sim.schedule_at(t, [] {});
-    sim.run({t});
-  }
-  models::sqs::queue_counters counters() const { return sqs.counters(url); }
-};
-
-std::vector<std::string> ids_of(const invocation& inv) {
-  std::vector<std::string> out;
-  for (const json& r : inv.event["Records"]) out.push_back(r["messageId"].get<std::string>());
-  return out;
-}
-
-}  // namespace
+using namespace esm_world;  // NOLINT: the shared test world
 
 BOOST_AUTO_TEST_SUITE(esm_test)
 
