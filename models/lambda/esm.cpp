@@ -493,6 +493,13 @@ void event_source_mapping::release_batch(std::size_t s) {
       sl.batch.push_back(std::move(r));
     }
   }
+  if (sl.batch.empty() && active_slots_ > target_slots_) {
+    // The target was lowered (back-off after function errors [ERR]): this poller stops, so the
+    // mapping's concurrency comes down even while the queue stays busy.
+    sl.active = false;
+    --active_slots_;
+    return;
+  }
   sim_.schedule_after(
       0, [this, s] { poll(s); }, sl.lane);
 }

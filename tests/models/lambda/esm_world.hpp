@@ -3,7 +3,6 @@
 #pragma once
 
 #include "models/lambda/esm.hpp"
-
 #include "models/sqs/service.hpp"
 #include "sim/strategy.hpp"
 
@@ -64,8 +63,9 @@ struct world {
   std::unique_ptr<models::lambda::event_source_mapping> esm;
   std::string url;
 
-  explicit world(json queue_attributes = json::object(), const std::string& name = "q",
-                 std::unique_ptr<sim::strategy> strategy = std::make_unique<sim::nominal_strategy>())
+  explicit world(
+      json queue_attributes = json::object(), const std::string& name = "q",
+      std::unique_ptr<sim::strategy> strategy = std::make_unique<sim::nominal_strategy>())
       : sim(1, std::move(strategy)) {
     runtime.sim = &sim;
     if (name.size() > 5 && name.substr(name.size() - 5) == ".fifo") {
