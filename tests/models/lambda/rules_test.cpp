@@ -147,6 +147,42 @@ BOOST_AUTO_TEST_CASE(maximum_concurrency_pulls_no_more_than_it_invokes) {
   BOOST_TEST(not_visible(w) == "2");
 }
 
+// https://repost.aws/knowledge-center/lambda-sqs-scaling: the account's concurrency (default
+// 1,000; 3 here) caps the mapping's invokes below its pollers; the others are throttled.
+BOOST_AUTO_TEST_CASE(account_concurrency_caps_the_invokes) {
+  world w(json{{"VisibilityTimeout", "120"}});
+  models::lambda::esm_config c;
+  c.mapping.batch_size = 1;
+  c.function.timeout_us = 60 * k_s;
+  c.duration_min_us = c.duration_max_us = 30 * k_s;
+  for (int i = 0; i < 10; ++i) w.send("m" + std::to_string(i));
+  BOOST_TEST_REQUIRE(!w.start(c, json{{"lambda.account.concurrency", 3}}));
+  w.run_until(29 * k_s);
+  BOOST_TEST(w.runtime.calls.size() == 3u);
+  BOOST_TEST(w.esm->counters().throttles > 0u);
+}
+
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html: an execution environment
+// serves one invoke at a time, so concurrent batches run in distinct (here all new) environments.
+BOOST_AUTO_TEST_CASE(concurrent_invokes_run_in_distinct_environments) {
+  world w(json{{"VisibilityTimeout", "120"}});
+  models::lambda::esm_config c;
+  c.mapping.batch_size = 1;
+  c.function.timeout_us = 60 * k_s;
+  c.duration_min_us = c.duration_max_us = 30 * k_s;
+  for (int i = 0; i < 5; ++i) w.send("m" + std::to_string(i));
+  BOOST_TEST_REQUIRE(!w.start(c));
+  w.run_until(29 * k_s);
+  BOOST_TEST_REQUIRE(w.runtime.calls.size() == 5u);
+  std::vector<std::uint64_t> envs;
+  for (const invocation& inv : w.runtime.calls) {
+    BOOST_TEST(inv.cold);
+    envs.push_back(inv.environment);
+  }
+  std::sort(envs.begin(), envs.end());
+  BOOST_TEST((std::adjacent_find(envs.begin(), envs.end()) == envs.end()));
+}
+
 // https://repost.aws/knowledge-center/lambda-function-process-sqs-messages: Lambda invoked the
 // function but got no acknowledgement; it deletes nothing and the message is processed again
 // after the visibility timeout.
