@@ -162,6 +162,41 @@ BOOST_AUTO_TEST_CASE(account_concurrency_caps_the_invokes) {
   BOOST_TEST(w.esm->counters().throttles > 0u);
 }
 
+// https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html: MaximumConcurrency set
+// above the function's reserved concurrency lets the mapping pull batches Lambda then throttles.
+BOOST_AUTO_TEST_CASE(maximum_concurrency_above_reserved_concurrency_throttles) {
+  world w(json{{"VisibilityTimeout", "120"}});
+  models::lambda::esm_config c;
+  c.mapping.batch_size = 1;
+  c.mapping.maximum_concurrency = 4;
+  c.function.reserved_concurrency = 2;
+  c.function.timeout_us = 60 * k_s;
+  c.duration_min_us = c.duration_max_us = 30 * k_s;
+  for (int i = 0; i < 10; ++i) w.send("m" + std::to_string(i));
+  BOOST_TEST_REQUIRE(!w.start(c));
+  w.run_until(29 * k_s);
+  BOOST_TEST(w.runtime.calls.size() == 2u);
+  BOOST_TEST(w.esm->counters().throttles > 0u);
+  BOOST_TEST(not_visible(w) == "4");
+}
+
+// https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html: on a FIFO queue
+// concurrency scales up to the number of active message groups (2 here, below the 5 pollers).
+BOOST_AUTO_TEST_CASE(fifo_concurrency_is_bounded_by_active_groups) {
+  world w(json{{"VisibilityTimeout", "120"}, {"ContentBasedDeduplication", "true"}}, "q.fifo");
+  models::lambda::esm_config c;
+  c.mapping.batch_size = 1;
+  c.function.timeout_us = 60 * k_s;
+  c.duration_min_us = c.duration_max_us = 30 * k_s;
+  for (const char* g : {"g1", "g2"}) {
+    for (int i = 0; i < 3; ++i)
+      w.send(std::string(g) + "-" + std::to_string(i), {{"MessageGroupId", g}});
+  }
+  BOOST_TEST_REQUIRE(!w.start(c));
+  w.run_until(29 * k_s);
+  BOOST_TEST(w.runtime.calls.size() == 2u);
+}
+
 // https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html: an execution environment
 // serves one invoke at a time, so concurrent batches run in distinct (here all new) environments.
 BOOST_AUTO_TEST_CASE(concurrent_invokes_run_in_distinct_environments) {
