@@ -1,5 +1,6 @@
-// The SageMaker API surface: member names, constraints from the botocore model [M] (spec §4),
-// error codes, idempotent ClientRequestToken, pagination and timestamps.
+// The SageMaker API surface: member names, constraints from the botocore model [M] (sources:
+// models/pipelines/README.md), error codes, idempotent ClientRequestToken, pagination and
+// timestamps.
 #include "support.hpp"
 
 #include <boost/test/unit_test.hpp>

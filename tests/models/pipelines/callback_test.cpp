@@ -1,5 +1,5 @@
 // Callback steps, one test per documented rule ([DG-Steps], [AR-Succ], [AR-Fail], [AR-CB], [M])
-// and per knob for what the documentation leaves open (spec §5, §9).
+// and per knob for what the documentation leaves open (knob table: models/pipelines/README.md).
 #include "support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -38,7 +38,7 @@ std::string two_callbacks(world& w) {
 BOOST_AUTO_TEST_SUITE(callback_test)
 
 // [DG-Steps] The step's message carries a 10-character alphanumeric token, the execution ARN and
-// the resolved arguments; [spec §9.7] status "Executing" by default.
+// the resolved arguments; status "Executing" by default (knob callback.initial_status).
 BOOST_AUTO_TEST_CASE(callback_message_has_token_arn_resolved_arguments_and_status) {
   world w;
   const std::string arn = two_callbacks(w);
@@ -106,7 +106,8 @@ BOOST_AUTO_TEST_CASE(failure_fails_step_and_execution) {
              std::string::npos);
 }
 
-// [spec §9.3] A token is resolved at most once; later answers get the knob's error.
+// Undocumented (knob callback.answer_after_resolution): a token is resolved at most once; later
+// answers get the knob's error.
 BOOST_AUTO_TEST_CASE(second_answer_is_rejected_and_resolves_nothing) {
   world w;
   const std::string arn = two_callbacks(w);
@@ -125,7 +126,7 @@ BOOST_AUTO_TEST_CASE(second_answer_is_rejected_and_resolves_nothing) {
   BOOST_TEST(lenient.step(arn2, "First").token_resolutions == 1);
 }
 
-// [spec §9.5] Answers after the execution ended are rejected the same way.
+// Undocumented (same knob): answers after the execution ended are rejected the same way.
 BOOST_AUTO_TEST_CASE(answer_after_execution_ended_is_rejected) {
   world w(json{{"execution.timeout", "1h"}});
   const std::string arn = two_callbacks(w);
@@ -170,7 +171,8 @@ BOOST_AUTO_TEST_CASE(send_with_client_request_token_is_idempotent) {
   BOOST_TEST(w.call("SendPipelineExecutionStepSuccess", other).error->code == "ConflictException");
 }
 
-// [spec §9.13] SQS send failure: the step fails with a FailureReason (knob: attempts).
+// Undocumented (knob callback.send_attempts): SQS send failure: the step fails with a FailureReason
+// (knob: attempts).
 BOOST_AUTO_TEST_CASE(send_failure_fails_the_step) {
   world w;
   w.sqs.fail_next = 1;
@@ -189,7 +191,8 @@ BOOST_AUTO_TEST_CASE(send_failure_fails_the_step) {
   BOOST_TEST(r.step(arn2, "First").callback_messages_sent == 1);
 }
 
-// [spec §5] No callback timeout by default; the knob makes the step fail when it expires.
+// Undocumented (knob callback.timeout): no callback timeout by default; the knob makes the step
+// fail when it expires.
 BOOST_AUTO_TEST_CASE(callback_timeout_knob) {
   world w;
   const std::string arn = two_callbacks(w);
@@ -211,7 +214,7 @@ BOOST_AUTO_TEST_CASE(execution_timeout_fails_unanswered_callback) {
   BOOST_TEST(w.sim.now() == 672 * sim::k_hour_us);
 }
 
-// [spec §5] The status key's spelling and the initial status are knobs.
+// [DG-Steps] The status key's spelling and the initial status are knobs.
 BOOST_AUTO_TEST_CASE(status_key_and_initial_status_knobs) {
   world w(json{{"callback.status_key", "Status"}, {"callback.initial_status", "absent"}});
   const std::string arn = two_callbacks(w);
@@ -222,7 +225,7 @@ BOOST_AUTO_TEST_CASE(status_key_and_initial_status_knobs) {
   BOOST_TEST(bodies[1]["Status"] == "Stopping");
 }
 
-// [spec §9.20] ARNs and tokens come from seeded streams: stable per seed, AWS-shaped.
+// pipesim choice: ARNs and tokens come from seeded streams: stable per seed, AWS-shaped.
 BOOST_AUTO_TEST_CASE(ids_are_stable_per_seed) {
   world a, b, c(nullptr, models::profile::aws_documented, 8);
   const std::string x = two_callbacks(a), y = two_callbacks(b), z = two_callbacks(c);
@@ -236,7 +239,7 @@ BOOST_AUTO_TEST_CASE(ids_are_stable_per_seed) {
   BOOST_TEST(a.sim.trace().digest() == b.sim.trace().digest());
 }
 
-// FIFO queues: no MessageGroupId unless the knob says so [spec §5].
+// FIFO queues: no MessageGroupId unless the knob says so (callback.fifo_message_group).
 BOOST_AUTO_TEST_CASE(fifo_message_group_knob) {
   world w(json{{"callback.fifo_message_group", true}});
   json step = callback_step("F");

@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(fail_step_fails_execution_after_siblings_and_blocks_retry) 
   BOOST_TEST(r.error->code == "ValidationException");
 }
 
-// [spec §9.17] After a failure, steps not yet started are not launched (knob).
+// Undocumented (knob): after a failure, steps not yet started are not launched (knob).
 BOOST_AUTO_TEST_CASE(failure_stops_launching_new_steps) {
   world w;
   w.svc.create_pipeline(

@@ -1,5 +1,6 @@
 // StopPipelineExecution, one test per documented rule. Sources: [AR-Stop] API reference,
-// [DG-Steps] developer guide, [AF] Airflow's handling of the error (spec §3, §5, §9).
+// [DG-Steps] developer guide, [AF] Airflow's handling of the error (sources and knobs:
+// models/pipelines/README.md).
 #include "support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -184,7 +185,8 @@ BOOST_AUTO_TEST_CASE(lambda_that_times_out_during_stop_ends_failed) {
   BOOST_TEST(w.sim.now() == 120 * k_s);
 }
 
-// [spec §9.10] Running job steps go Stopping -> Stopped after the stop latency.
+// Undocumented (knob stop.job_stop_latency): running job steps go Stopping -> Stopped after the
+// stop latency.
 BOOST_AUTO_TEST_CASE(job_steps_stop_after_the_stop_latency) {
   world w;
   w.svc.create_pipeline("p", definition(json::array({job_step("J")})),
@@ -280,7 +282,7 @@ BOOST_AUTO_TEST_CASE(malformed_arn_or_token_gets_validation_errors) {
   BOOST_TEST(old.stop(good + std::string(256, 'x'), token(1)).error->code == "ValidationException");
 }
 
-// [spec §9.8] With several running callback steps, one Stopping message per step.
+// [AR-Stop] With several running callback steps, one Stopping message per step.
 BOOST_AUTO_TEST_CASE(one_stopping_message_per_running_callback_step) {
   world w;
   w.svc.create_pipeline(
@@ -303,7 +305,8 @@ BOOST_AUTO_TEST_CASE(one_stopping_message_per_running_callback_step) {
   BOOST_TEST(!w.started(arn, "C"));
 }
 
-// A step stopped while Starting goes straight to Stopped (pipesim reading of spec §2).
+// A step stopped while Starting goes straight to Stopped (pipesim reading of the StepStatus values
+// [M]).
 BOOST_AUTO_TEST_CASE(step_stopped_while_starting_never_executes) {
   world w(json{{"step.start_latency", "10s"}});
   w.svc.create_pipeline("p", definition(json::array({callback_step("CB")})));

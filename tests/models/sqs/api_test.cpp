@@ -1,4 +1,5 @@
-// The API surface: member names, defaults, and the AWS error for each bad parameter [spec §8].
+// The API surface: member names, defaults, and the AWS error for each bad parameter (sources:
+// models/sqs/README.md).
 #include "fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
