@@ -41,7 +41,7 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
     }
     if (k.contains("lambda")) {
       // A Lambda function behind an event source mapping: its own settings.
-      detail::parse_lambda(c, k, p, out.queues, spec);
+      detail::parse_lambda(c, k, p, out.queues, out.file, spec);
       out.consumers.push_back(std::move(spec));
       continue;
     }

@@ -3,6 +3,8 @@
 
 #include "models/lambda/mapping.hpp"
 
+#include <unistd.h>
+
 namespace scenarios::detail {
 
 const std::vector<std::pair<const char*, lambda_handler>>& lambda_handler_names() {
@@ -31,10 +33,86 @@ std::string member_of(const std::string& message) {
   return "";
 }
 
+// A user's handler: {"runtime": "python"|"node"|Lambda's name, "code": dir relative to the
+// scenario file, "handler": "module.function", "interpreter"?, "wall_clock_guard"?}.
+std::optional<runtimes::runtime_spec> parse_runtime(checker& c, const json& l,
+                                                    const std::string& lp,
+                                                    const std::string& scenario_file) {
+  runtimes::runtime_spec r;
+  const std::size_t problems_before = c.problems.size();
+  if (auto name = c.text(l["runtime"], child(lp, "runtime"))) {
+    if (auto lang = runtimes::language_of(*name)) {
+      r.lang = *lang;
+      r.runtime = *name;
+    } else {
+      std::string names;
+      for (const std::string& n : runtimes::runtime_names())
+        names += (names.empty() ? "" : ", ") + n;
+      c.fail(child(lp, "runtime"), "expected one of " + names + ", got \"" + *name + "\"");
+    }
+  }
+  if (!l.contains("code")) {
+    c.fail(lp,
+           "missing \"code\" (the folder of the handler's code, relative to the scenario file)");
+  } else if (auto code = c.text(l["code"], child(lp, "code"))) {
+    std::string dir = *code;
+    if (dir.front() != '/') {
+      const std::size_t slash = scenario_file.find_last_of('/');
+      std::string base = slash == std::string::npos ? "" : scenario_file.substr(0, slash + 1);
+      if (base.empty() || base.front() != '/') {
+        char cwd[4096];
+        if (::getcwd(cwd, sizeof cwd)) base = std::string(cwd) + "/" + base;
+      }
+      dir = base + dir;
+    }
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    r.code_dir = dir;
+  }
+  if (!l.contains("handler")) {
+    c.fail(lp, r.lang == runtimes::language::python
+                   ? "missing \"handler\" (\"module.function\", e.g. \"app.lambda_handler\")"
+                   : "missing \"handler\" (\"file.export\", e.g. \"index.handler\")");
+  } else if (auto h = c.text(l["handler"], child(lp, "handler"))) {
+    r.handler = *h;
+  }
+  r.interpreter = r.lang == runtimes::language::python ? "python3" : "node";
+  if (l.contains("interpreter")) {
+    r.interpreter = c.text(l["interpreter"], child(lp, "interpreter")).value_or(r.interpreter);
+  }
+  if (l.contains("wall_clock_guard")) {
+    if (auto g = c.duration(l["wall_clock_guard"], child(lp, "wall_clock_guard"))) {
+      if (*g < sim::k_millisecond_us || *g > 3'600 * sim::k_second_us) {
+        c.expected(child(lp, "wall_clock_guard"), "a duration from 1ms to 1h",
+                   l["wall_clock_guard"]);
+      } else {
+        r.wall_clock_guard_ms = *g / sim::k_millisecond_us;
+      }
+    }
+  }
+  if (c.problems.size() != problems_before) return std::nullopt;
+  const runtimes::located where = runtimes::locate_handler(r.lang, r.code_dir, r.handler);
+  if (!where.problem.empty()) {
+    c.fail(
+        child(lp, where.problem.find("code directory") != std::string::npos ? "code" : "handler"),
+        where.problem);
+    return std::nullopt;
+  }
+  r.handler_file = where.file;
+  if (!runtimes::on_path(r.interpreter)) {
+    c.fail(child(lp, l.contains("interpreter") ? "interpreter" : "runtime"),
+           "the interpreter \"" + r.interpreter + "\" is not " +
+               (r.interpreter.find('/') == std::string::npos ? "on PATH" : "an executable file") +
+               " (install it, or name one with \"interpreter\")");
+    return std::nullopt;
+  }
+  return r;
+}
+
 }  // namespace
 
 void parse_lambda(checker& c, const json& k, const std::string& p,
-                  const std::vector<queue_spec>& queues, consumer_spec& spec) {
+                  const std::vector<queue_spec>& queues, const std::string& scenario_file,
+                  consumer_spec& spec) {
   const std::size_t problems_before = c.problems.size();
   // The long-polling consumer's settings mean nothing for a Lambda function.
   for (const char* member :
@@ -51,12 +129,22 @@ void parse_lambda(checker& c, const json& k, const std::string& p,
   if (!c.object(l, lp)) return;
   c.only(l, lp, members("/$defs/lambda"));
   lambda_spec out;
-  if (!l.contains("handler")) {
-    c.fail(lp, "missing \"handler\" (a built-in handler name)");
+  if (l.contains("runtime")) {
+    out.runtime = parse_runtime(c, l, lp, scenario_file);
   } else {
-    out.handler =
-        c.one_of<lambda_handler>(l["handler"], child(lp, "handler"), lambda_handler_names())
-            .value_or(lambda_handler::hand_off);
+    for (const char* member : {"code", "interpreter", "wall_clock_guard"}) {
+      if (l.contains(member)) {
+        c.fail(child(lp, member),
+               "applies only to a user's handler (with \"runtime\": \"python\" or \"node\")");
+      }
+    }
+    if (!l.contains("handler")) {
+      c.fail(lp, "missing \"handler\" (a built-in handler name, or with \"runtime\" your own)");
+    } else {
+      out.handler =
+          c.one_of<lambda_handler>(l["handler"], child(lp, "handler"), lambda_handler_names())
+              .value_or(lambda_handler::hand_off);
+    }
   }
   if (l.contains("batch_size")) {
     out.batch_size = c.integer(l["batch_size"], child(lp, "batch_size"), 1, 10'000).value_or(10);

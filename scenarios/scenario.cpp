@@ -331,7 +331,7 @@ const std::map<std::string, std::vector<std::string>>& closed_objects() {
   static const std::map<std::string, std::vector<std::string>> table{
       {"",
        {"pipesim", "name", "description", "seed", "profile", "knobs", "until", "max_events",
-        "region", "account", "queues", "pipelines", "consumers", "actions", "expect"}},
+        "region", "account", "queues", "pipelines", "consumers", "actions", "mocks", "expect"}},
       {"/$defs/count/oneOf/1", {"min", "max"}},
       {"/$defs/duration_range/oneOf/1", {"min", "max"}},
       {"/$defs/queue",
@@ -348,7 +348,14 @@ const std::map<std::string, std::vector<std::string>>& closed_objects() {
         "failure_reason", "lambda"}},
       {"/$defs/lambda",
        {"handler", "batch_size", "batching_window", "report_batch_item_failures",
-        "maximum_concurrency", "timeout", "duration", "environment", "filter"}},
+        "maximum_concurrency", "timeout", "duration", "environment", "filter", "runtime", "code",
+        "interpreter", "wall_clock_guard"}},
+      {"/$defs/mock_operation",
+       {"replies", "choose", "creates", "deletes", "token", "completes", "when_exists"}},
+      {"/$defs/mock_reply", {"response", "error", "times"}},
+      {"/$defs/mock_reply/properties/error", {"code", "message", "status"}},
+      {"/$defs/mock_operation/properties/completes",
+       {"after", "answer", "outputs", "failure_reason"}},
       {"/$defs/action", {"at", "call", "params", "as", "expect"}},
       {"/$defs/action/properties/expect/oneOf/0", {"error"}},
       {"/$defs/action/properties/expect/oneOf/1", {"ok"}},
@@ -406,7 +413,8 @@ const std::vector<std::string>& invariant_names() {
       "token_resolved_once",     "terminal_status_final",
       "message_conservation",    "liveness",
       "resource_created_once",   "stop_cleans_up",
-      "no_leaked_resources",     "no_lost_callback"};
+      "no_leaked_resources",     "no_lost_callback",
+      "handler_calls_simulated"};
   return names;
 }
 
@@ -500,6 +508,7 @@ scenario parse_scenario(const json& document, const std::string& file) {
     parse_pipelines(c, document["pipelines"], file, out, out.document);
   if (document.contains("consumers")) parse_consumers(c, document["consumers"], out);
   if (document.contains("actions")) parse_actions(c, document["actions"], out);
+  if (document.contains("mocks")) detail::parse_mocks(c, document["mocks"], out);
   if (document.contains("expect")) {
     parse_expect(c, document["expect"], out);
   } else {

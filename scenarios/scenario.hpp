@@ -4,6 +4,7 @@
 
 #include "models/common/knobs.hpp"
 #include "models/pipelines/service.hpp"
+#include "runtimes/spec.hpp"
 #include "sim/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -103,6 +104,8 @@ struct lambda_spec {
   duration_range duration{100 * sim::k_millisecond_us, 100 * sim::k_millisecond_us};
   std::map<std::string, std::string> environment;  ///< The function's environment variables.
   nlohmann::json filter = nullptr;                 ///< FilterCriteria, as the API takes it.
+  /// Set: the user's own handler ("runtime", "code", "handler": runtimes/), not a built-in one.
+  std::optional<runtimes::runtime_spec> runtime;
 };
 
 struct consumer_spec {
@@ -177,6 +180,8 @@ struct scenario {
   std::vector<pipeline_spec> pipelines;  ///< In name order.
   std::vector<consumer_spec> consumers;  ///< In file order.
   std::vector<action_spec> actions;      ///< In file order.
+  /// Other AWS services users' handlers call ("mocks"); shared by every run of the scenario.
+  std::shared_ptr<const runtimes::mock_table> mocks;
   /// What AWS allows but is most likely a mistake (a callback step's queue that the scenario does
   /// not declare, say): `pipesim validate` prints them, runs go on.
   std::vector<problem> warnings;

@@ -2,6 +2,7 @@
 #include "trace_file.hpp"
 
 #include "sim/strategy.hpp"
+#include "sim/time.hpp"
 #include "sim/trace.hpp"
 
 #include <cstdio>
@@ -142,8 +143,30 @@ run_options trace_replay_options(const recorded_trace& t) {
   return options;
 }
 
+namespace {
+
+// The invoke open at recorded event `at`: the last lambda.invoked before it, unless that invoke's
+// handler had returned already (then the divergence is outside any handler).
+std::string invocation_at(const std::vector<std::string>& events, std::size_t at) {
+  for (std::size_t i = std::min(at, events.size()); i-- > 0;) {
+    const json e = json::parse(events[i], nullptr, false);
+    if (!e.is_object()) continue;
+    const std::string type = e.value("type", "");
+    if (type == "lambda.handler_returned" || type == "lambda.invocation_ended") return "";
+    if (type == "lambda.invoked") {
+      return "invoke " + e.value("request_id", "") + " of " + e.value("mapping", "") +
+             " (its handler ran at t=" + sim::format_duration(e.value("t", sim::time_us{0})) + ")";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 replay_outcome replay(const recorded_trace& t, const std::string& path) {
-  const scenario sc = trace_scenario(t, path);
+  // A user's handler's "code" is relative to the scenario file, which the header names.
+  const std::string file = t.header.value("file", "");
+  const scenario sc = trace_scenario(t, file.empty() ? path : file);
   replay_outcome out;
   out.report = run_scenario(sc, trace_replay_options(t));
   const std::vector<std::string>& replayed = out.report.trace_lines;
@@ -151,6 +174,7 @@ replay_outcome replay(const recorded_trace& t, const std::string& path) {
   for (std::size_t i = 0; i < n; ++i) {
     if (t.events[i] != replayed[i]) {
       out.diverged_at = i;
+      out.invocation = invocation_at(t.events, i);
       out.recorded = t.events[i];
       out.replayed = replayed[i];
       return out;

@@ -85,7 +85,10 @@ struct replay_outcome {
   std::size_t diverged_at = 0;  ///< Index of the first differing event (when !identical).
   std::string recorded;         ///< That event as recorded ("" if the recording ended).
   std::string replayed;         ///< That event as replayed ("" if the replay ended).
-  run_report report;            ///< The replayed run.
+  /// The Lambda invoke the divergence happened in ("invoke <request id> of <function>"), if any:
+  /// a user's handler that is not deterministic (wall clock, random, threads) shows up there.
+  std::string invocation;
+  run_report report;  ///< The replayed run.
 };
 
 /// Re-runs a verified trace and compares it event by event.

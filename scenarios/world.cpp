@@ -2,6 +2,7 @@
 // references to earlier responses), consumers and Lambda functions, the run loop, the report.
 #include "scenarios/detail/world.hpp"
 
+#include "runtimes/handler.hpp"
 #include "scenarios/behaviour_parse.hpp"
 #include "scenarios/lambda_handlers.hpp"
 #include "scenarios/public_api.hpp"
@@ -276,6 +277,26 @@ void world::start_consumers() {
   }
 }
 
+// The handler of a Lambda consumer: the run options' C++ handler, the user's own handler in its
+// runtime's shim (one shim process per execution environment, for this run only), or a built-in.
+pipesim::lambda::handler_factory world::lambda_factory(const consumer_spec& c) {
+  if (options_.lambda_handlers.count(c.name) > 0) return options_.lambda_handlers.at(c.name);
+  if (!c.lambda->runtime) return builtin_lambda_handler(c.lambda->handler);
+  const auto index = std::find_if(sc_.consumers.begin(), sc_.consumers.end(),
+                                  [&n = c.name](const consumer_spec& k) { return k.name == n; }) -
+                     sc_.consumers.begin();
+  runtimes::function_setup setup;
+  setup.spec = *c.lambda->runtime;
+  setup.environment = c.lambda->environment;
+  setup.mocks = sc_.mocks;
+  setup.scenario_file = sc_.file;
+  setup.pointer = "/consumers/" + std::to_string(index) + "/lambda";
+  setup.on_unsimulated_call = [this](const std::string& what) {
+    violate("handler_calls_simulated", what);
+  };
+  return runtimes::shim_factory(std::move(setup));
+}
+
 // A consumer deployed as a Lambda function: its event source mapping on the queue. A mapping
 // Lambda would refuse is caught by validation; one refused here (the queue changed) is bad input.
 void world::start_lambda(const consumer_spec& c) {
@@ -286,9 +307,7 @@ void world::start_lambda(const consumer_spec& c) {
           note(milestones_.first_answer_us);
         return sagemaker_.call(op, request);
       },
-      options_.lambda_handlers.count(c.name) > 0 ? options_.lambda_handlers.at(c.name)
-                                                 : builtin_lambda_handler(c.lambda->handler),
-      effects_, lambda_knobs_, options_.hosts));
+      lambda_factory(c), effects_, lambda_knobs_, options_.hosts));
   lambda_host& l = *lambdas_.back();
   l.on_deliver([this] { note(milestones_.first_receive_us); });
   l.on_lost_callback([this](const std::string& what) { violate("no_lost_callback", what); });

@@ -44,6 +44,12 @@ int replay_trace(const std::string& path, bool summary) {
               << (out.recorded.empty() ? "(the recording ends here)" : out.recorded) << "\n"
               << "  replayed: " << (out.replayed.empty() ? "(the replay ends here)" : out.replayed)
               << '\n';
+    if (!out.invocation.empty()) {
+      std::cout << "  in " << out.invocation
+                << ": the same event and the same answers led the handler to a different "
+                   "action, so the handler is not deterministic (it reads the wall clock, a "
+                   "random source, or depends on thread timing)\n";
+    }
     return k_exit_check_failed;
   }
   std::cout << "identical: " << t.events.size() << " events, digest "

@@ -120,6 +120,7 @@ class world {
 
   void start_consumers();
   void start_lambda(const consumer_spec& c);
+  pipesim::lambda::handler_factory lambda_factory(const consumer_spec& c);
   bool any_busy() const;
   void check_effects();
   void call_action(std::size_t i, int attempt);

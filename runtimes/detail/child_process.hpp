@@ -1,0 +1,42 @@
+// A child process with pipes on its standard input, output and error: the shim of one execution
+// environment. The parent's ends are close-on-exec, so concurrent explore jobs never leak one
+// environment's pipes into another's process.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace runtimes::detail {
+
+class child_process {
+ public:
+  /// Starts argv[0] (searched on PATH) in `cwd` with exactly `env` ("NAME=value"). Throws
+  /// std::runtime_error when it cannot be started.
+  child_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                const std::string& cwd);
+  ~child_process();
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  int in_fd() const noexcept { return in_; }    ///< Write end of the child's stdin.
+  int out_fd() const noexcept { return out_; }  ///< Read end of its stdout (non-blocking).
+  int err_fd() const noexcept { return err_; }  ///< Read end of its stderr (non-blocking).
+
+  /// Closes the child's stdin (it reads end of file).
+  void close_input();
+  /// Waits for the exit up to `wait_ms` of wall time, then kills it. Returns the status text
+  /// ("exit status 1", "signal: killed").
+  std::string finish(int wait_ms);
+  /// The exit status text if the process has ended (reaped now), else "".
+  std::string poll_exit();
+
+ private:
+  int pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  std::string exit_text_;
+};
+
+}  // namespace runtimes::detail
