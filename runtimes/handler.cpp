@@ -2,8 +2,10 @@
 #include "runtimes/handler.hpp"
 
 #include "runtimes/detail/shim_session.hpp"
+#include "runtimes/detail/zygote.hpp"
 #include "wire/endpoint.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <pipesim/scenario.hpp>
 #include <utility>
@@ -210,7 +212,7 @@ class shim_handler final : public pipesim::lambda::handler {
     for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
     try {
       session_ = std::make_unique<detail::shim_session>(
-          std::vector<std::string>{s.interpreter, shim}, envp, s.code_dir);
+          std::vector<std::string>{s.interpreter, shim}, envp, s.code_dir, fork_server(s, shim));
     } catch (const std::exception& e) {
       fail(*run_,
            "cannot start " + describe_handler(s) + " with " + s.interpreter + ": " + e.what());
@@ -248,6 +250,25 @@ class shim_handler final : public pipesim::lambda::handler {
     }
     session_.reset();
     fail(*run_, describe_handler(s) + " cannot be loaded: " + why);
+  }
+
+  // Python environments fork from a server that imported the SDK once (zygote.hpp), unless
+  // PIPESIM_FORK_SERVER=0; a server that cannot start falls back to one spawn per environment.
+  static detail::zygote* fork_server(const runtime_spec& s, const std::string& shim) {
+    if (s.lang != language::python) return nullptr;
+    const char* knob = std::getenv("PIPESIM_FORK_SERVER");
+    if (knob && std::string(knob) == "0") return nullptr;
+    std::vector<std::string> env{"PYTHONHASHSEED=0",
+                                 "PYTHONDONTWRITEBYTECODE=1",
+                                 "PYTHONUNBUFFERED=1",
+                                 "TZ=UTC",
+                                 "AWS_CONFIG_FILE=/dev/null",
+                                 "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+                                 "AWS_EC2_METADATA_DISABLED=true"};
+    for (const char* inherited : {"PATH", "HOME", "LANG", "PYTHONPATH"}) {
+      if (const char* v = std::getenv(inherited)) env.push_back(std::string(inherited) + "=" + v);
+    }
+    return detail::zygote::for_thread(s.interpreter, shim, env);
   }
 
   detail::session_hooks hooks(pipesim::lambda::context& ctx) {
@@ -288,6 +309,7 @@ class shim_handler final : public pipesim::lambda::handler {
                                  {"service", service},
                                  {"operation", c.operation},
                                  {"params", canonical_params(*run_, c.params)}});
+        mark_handled(c.params.dump(), ctx);
         pipesim::api_result r =
             c.sqs() ? ctx.sqs(c.operation, c.params) : ctx.sagemaker(c.operation, c.params);
         models::api_result mr;
@@ -327,6 +349,7 @@ class shim_handler final : public pipesim::lambda::handler {
       return json_reply(req, 400,
                         {{"__type", "SerializationException"}, {"message", "Malformed JSON body"}});
     }
+    mark_handled(request.dump(), ctx);
     std::int64_t& calls = run_->mock_calls[{service, op}];
     std::size_t pick = 0;
     if (m.choose && m.replies.size() > 1) {
@@ -388,8 +411,32 @@ class shim_handler final : public pipesim::lambda::handler {
     return json_reply(req, 200, reply.response);
   }
 
-  // The external job a mocked call started: it answers the callback later, unless it was stopped
-  // (its resource deleted) first.
+  // A record the handler made a call about (its callback token, its execution, its message id
+  // or receipt handle is in the request) was looked at: deleting it after a successful invoke is
+  // no lost callback, even if the handler found nothing to do (a duplicate, a moved-on
+  // execution). A record no call mentions was never handled.
+  void mark_handled(const std::string& request, pipesim::lambda::context& ctx) const {
+    if (!event_ || !event_->contains("Records") || !(*event_)["Records"].is_array()) return;
+    for (const json& r : (*event_)["Records"]) {
+      const std::string id = r.value("messageId", "");
+      bool mentioned = !id.empty() && request.find(id) != std::string::npos;
+      const std::string handle = r.value("receiptHandle", "");
+      mentioned = mentioned || (!handle.empty() && request.find(handle) != std::string::npos);
+      const json body = json::parse(r.value("body", std::string()), nullptr, false);
+      for (const char* key : {"token", "pipelineExecutionArn"}) {
+        if (mentioned || !body.is_object() || !body.contains(key) || !body[key].is_string())
+          continue;
+        const std::string& v = body[key].get_ref<const std::string&>();
+        mentioned = !v.empty() && request.find(v) != std::string::npos;
+      }
+      if (mentioned) ctx.handled(id);
+    }
+  }
+
+  // The external job a mocked call started: it answers the callback when it ends, unless it was
+  // stopped (its resource deleted) first. It looks at its resource once a virtual minute, so a
+  // stopped job is over within a minute instead of keeping the function's world busy until its
+  // planned end.
   static void schedule_completion(const mock_completion& c, const std::string& service,
                                   const std::string& op, const std::string& resource,
                                   const std::string& token, pipesim::lambda::context& ctx) {
@@ -398,8 +445,21 @@ class shim_handler final : public pipesim::lambda::handler {
             ? c.after_min_us
             : ctx.choose_between("mock." + service + "." + op + ".completes", c.after_min_us,
                                  c.after_max_us);
-    ctx.after(pipesim::duration(delay_us), [c, resource, token](pipesim::context& job) {
+    run_job(c, resource, token, ctx.now().count() + delay_us, ctx);
+  }
+
+  static void run_job(const mock_completion& c, const std::string& resource,
+                      const std::string& token, std::int64_t ends_at_us, pipesim::context& ctx) {
+    constexpr std::int64_t k_check_us = 60'000'000;
+    const std::int64_t step =
+        std::min(k_check_us, std::max<std::int64_t>(ends_at_us - ctx.now().count(), 0));
+    ctx.after(pipesim::duration(step), [c, resource, token, ends_at_us](pipesim::context& job) {
       if (!job.exists(resource)) return;  // stopped before it finished
+      if (job.now().count() < ends_at_us) {
+        run_job(c, resource, token, ends_at_us, job);
+        return;
+      }
+      job.deleted(resource);
       json outputs = json::array();
       for (const auto& [name, value] : c.outputs.items())
         outputs.push_back({{"Name", name}, {"Value", value}});
@@ -410,7 +470,6 @@ class shim_handler final : public pipesim::lambda::handler {
         job.sagemaker("SendPipelineExecutionStepFailure",
                       {{"CallbackToken", token}, {"FailureReason", c.failure_reason}});
       }
-      job.deleted(resource);
     });
   }
 

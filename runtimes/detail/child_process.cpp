@@ -91,8 +91,18 @@ child_process::child_process(const std::vector<std::string>& argv,
   ::fcntl(err_, F_SETFL, ::fcntl(err_, F_GETFL) | O_NONBLOCK);
 }
 
+child_process::child_process(int pid, int in_fd, int out_fd, int err_fd, reaper reap)
+    : pid_(pid), in_(in_fd), out_(out_fd), err_(err_fd), reap_(std::move(reap)) {
+  ::fcntl(out_, F_SETFL, ::fcntl(out_, F_GETFL) | O_NONBLOCK);
+  ::fcntl(err_, F_SETFL, ::fcntl(err_, F_GETFL) | O_NONBLOCK);
+}
+
 child_process::~child_process() {
-  if (pid_ > 0) {
+  if (pid_ > 0 && reap_) {
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    reap_(pid_, 0);
+  } else if (pid_ > 0) {
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
     int status = 0;
@@ -104,7 +114,7 @@ child_process::~child_process() {
 void child_process::close_input() { close_fd(in_); }
 
 std::string child_process::poll_exit() {
-  if (pid_ <= 0) return exit_text_;
+  if (pid_ <= 0 || reap_) return exit_text_;
   int status = 0;
   const int r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
@@ -117,6 +127,11 @@ std::string child_process::poll_exit() {
 
 std::string child_process::finish(int wait_ms) {
   close_input();
+  if (pid_ > 0 && reap_) {
+    exit_text_ = reap_(pid_, wait_ms);
+    pid_ = -1;
+    return exit_text_;
+  }
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   while (pid_ > 0 && std::chrono::steady_clock::now() < until) {
     if (!poll_exit().empty()) break;

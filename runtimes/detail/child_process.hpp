@@ -3,6 +3,7 @@
 // environment's pipes into another's process.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@ class child_process {
   /// std::runtime_error when it cannot be started.
   child_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                 const std::string& cwd);
+  /// A process some other parent started (the Python shim's fork server): `reap(pid, wait_ms)`
+  /// waits up to wait_ms for its exit, kills it after, and returns the status text.
+  using reaper = std::function<std::string(int pid, int wait_ms)>;
+  child_process(int pid, int in_fd, int out_fd, int err_fd, reaper reap);
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -37,6 +42,7 @@ class child_process {
   int out_ = -1;
   int err_ = -1;
   std::string exit_text_;
+  reaper reap_;  ///< Set for an adopted process.
 };
 
 }  // namespace runtimes::detail

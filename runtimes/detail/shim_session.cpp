@@ -3,6 +3,8 @@
 // so a log line the handler wrote before making a call is recorded before the call.
 #include "runtimes/detail/shim_session.hpp"
 
+#include "runtimes/detail/zygote.hpp"
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -102,7 +104,7 @@ struct shim_session::connection {
 };
 
 shim_session::shim_session(std::vector<std::string> argv, std::vector<std::string> env,
-                           const std::string& cwd) {
+                           const std::string& cwd, zygote* fork_server) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listener_ < 0) throw std::runtime_error(std::string("socket: ") + strerror(errno));
   sockaddr_in addr{};
@@ -122,7 +124,8 @@ shim_session::shim_session(std::vector<std::string> argv, std::vector<std::strin
        {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SAGEMAKER"})
     env.push_back(std::string(name) + "=" + endpoint_);
   try {
-    process_ = std::make_unique<child_process>(argv, env, cwd);
+    process_ =
+        fork_server ? fork_server->fork(env, cwd) : std::make_unique<child_process>(argv, env, cwd);
   } catch (...) {
     ::close(listener_);
     throw;

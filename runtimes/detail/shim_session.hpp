@@ -31,11 +31,15 @@ struct exchange_end {
   std::string detail;       ///< What was wrong (broken), or the stderr tail (exited, timed out).
 };
 
+class zygote;
+
 class shim_session {
  public:
   /// Opens the endpoint on 127.0.0.1 (an ephemeral port) and starts the shim; `env` gets the
   /// endpoint variables added. Throws std::runtime_error if either fails.
-  shim_session(std::vector<std::string> argv, std::vector<std::string> env, const std::string& cwd);
+  /// With `fork_server`, the process is forked from it instead of spawned from argv.
+  shim_session(std::vector<std::string> argv, std::vector<std::string> env, const std::string& cwd,
+               zygote* fork_server = nullptr);
   ~shim_session();
   shim_session(const shim_session&) = delete;
   shim_session& operator=(const shim_session&) = delete;

@@ -288,6 +288,8 @@ def patch_botocore_session(session_module):
     import inspect
 
     create_client = session_module.Session.create_client
+    if getattr(create_client, "pipesim_endpoint_patch", False):
+        return  # patched in the fork server already
     signature = inspect.signature(create_client)
 
     @functools.wraps(create_client)
@@ -301,6 +303,7 @@ def patch_botocore_session(session_module):
                 bound.arguments["endpoint_url"] = url
         return create_client(*bound.args, **bound.kwargs)
 
+    create_client_at_configured_endpoint.pipesim_endpoint_patch = True
     session_module.Session.create_client = create_client_at_configured_endpoint
 
 
@@ -527,7 +530,99 @@ class runtime:
         self.channel.answer(answer)
 
 
+def fork_server():
+    """`pipesim_runtime.py --fork-server`: imports the AWS SDK once, then forks one process per
+    execution environment on pipesim's request (runtimes/PROTOCOL.md, "Fork server").
+
+    fd 0 is a SOCK_SEQPACKET socket: each request is one message. {"type": "fork", "env": [...],
+    "cwd": ...} carries the environment's stdin, stdout and stderr (SCM_RIGHTS) and is answered
+    {"pid": N}; the child is a fresh environment that goes on exactly as a spawned shim would.
+    {"type": "reap", "pid": N, "wait_ms": W} waits up to W ms for that child, kills its process
+    group after, and answers {"status": "exit status 1" | "signal: killed" | ...}.
+    """
+    import signal
+    import socket
+
+    server = socket.socket(fileno=0)
+    endpoint_url_patcher().install()
+    try:
+        # What every boto3 handler does at module level, done once here: the import and the
+        # service models and endpoint rules, loaded into the default session's loader cache.
+        # Nothing here resolves credentials, a region or an endpoint from the environment, which
+        # each environment sets for itself.
+        import boto3
+        session = boto3._get_default_session()
+        for name in ("sagemaker", "sqs"):
+            session.client(name, region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+                           aws_access_key_id="preload", aws_secret_access_key="preload")
+    except Exception:
+        pass  # no boto3: each environment imports what it uses
+    server.send(b'{"type":"ready"}')
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(server, 1 << 20, 3)
+        except OSError:
+            os._exit(0)
+        if not data:
+            os._exit(0)  # pipesim closed the socket
+        request = json.loads(data)
+        if request.get("type") == "fork":
+            pid = os.fork()
+            if pid == 0:
+                environment(server, fds, request)
+            for fd in fds:
+                os.close(fd)
+            server.send(json.dumps({"pid": pid}).encode())
+        elif request.get("type") == "reap":
+            server.send(json.dumps({"status": reap(int(request["pid"]),
+                                                   int(request.get("wait_ms", 0)))}).encode())
+
+
+def environment(server, fds, request):
+    """The forked child: becomes a spawned shim's equal (own process group, the environment's
+    pipes on fds 0-2, exactly its environment variables), then serves the protocol."""
+    server.close()
+    os.setpgid(0, 0)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    for entry in request.get("env", []):
+        name, _, value = entry.partition("=")
+        os.environ[name] = value
+    os.chdir(request.get("cwd") or "/")
+    sys.argv = sys.argv[:1]
+    main()
+
+
+def reap(pid, wait_ms):
+    import signal
+    deadline = time.monotonic() + wait_ms / 1000.0
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            break
+        if time.monotonic() >= deadline:
+            for target in (-pid, pid):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except OSError:
+                    pass
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(0.001)
+    if os.WIFEXITED(status):
+        return "exit status %d" % os.WEXITSTATUS(status)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return "signal: killed" if sig == signal.SIGKILL else "signal: " + signal.strsignal(sig)
+    return "status %d" % status
+
+
 def main():
+    if "--fork-server" in sys.argv[1:]:
+        fork_server()
+        return
     shim = runtime()
     status = shim.serve()
     shim.channel.close()
