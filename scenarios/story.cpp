@@ -152,6 +152,21 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
              (str(r, "error_type").empty() ? "" : " (" + str(r, "error_type") + ")") + ": " +
              str(r, "verdict") + ", Lambda deletes " + std::to_string(r.value("deleted", 0)) +
              ", " + std::to_string(r.value("returned_to_queue", 0)) + " come back";
+    } else if (type == "consumer.handler_log" && about_invoke(r)) {
+      // A user's handler's own output, for the invokes the story is about.
+      std::string line = str(r, "text");
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+      if (line.size() > 160) line = line.substr(0, 157) + "...";
+      if (!line.empty()) text = consumer + " " + str(r, "stream") + ": " + line;
+    } else if (type == "consumer.handler_call" && about_invoke(r)) {
+      text = consumer + " calls " + str(r, "service") + " " + str(r, "operation") +
+             (r.value("mocked", false) ? " (mocked)" : "") +
+             (r.value("unsimulated", false) ? " (neither simulated nor mocked)" : "");
+    } else if (type == "consumer.handler_answer" && about_invoke(r) && r.contains("error") &&
+               r["error"].is_string()) {
+      text = consumer + " gets " + str(r, "error") + " from " + str(r, "operation");
+    } else if (type == "consumer.handler_exited" && about_invoke(r)) {
+      text = consumer + "'s runtime exited (" + str(r, "status") + ")";
     } else if (type == "lambda.message_filtered" && about_message(r)) {
       text = "Lambda " + str(r, "mapping") + " drops " + msg + " (no filter matches)";
     } else if (type == "invariant.violated" && str(r, "invariant") == "no_lost_callback") {

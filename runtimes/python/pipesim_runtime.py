@@ -443,6 +443,11 @@ def sdk_description():
     return "boto3 " + version
 
 
+def virtual_sleep(seconds):
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+
+
 class runtime:
     def __init__(self):
         self.channel = channel()
@@ -453,6 +458,11 @@ class runtime:
         sys.stderr = self.stderr
         install_logging(self.clock)
         endpoint_url_patcher().install()
+        # Virtual time stands still while a handler runs, so a sleep has nothing to wait for:
+        # it returns at once. Without this an SDK's retry back-off (botocore's legacy mode sleeps
+        # up to 16 s between attempts) would spend wall-clock time that changes nothing, and a
+        # handler polling a mocked job in a sleep loop advances through the mock's replies.
+        time.sleep = virtual_sleep
         # The shim's folder is not the user's: no handler module should resolve there.
         if sys.path and os.path.abspath(sys.path[0] or ".") == SHIM_DIR:
             del sys.path[0]

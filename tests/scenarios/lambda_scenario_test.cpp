@@ -115,8 +115,24 @@ BOOST_AUTO_TEST_CASE(fifo_and_batching_rules_are_checked) {
 }
 
 BOOST_AUTO_TEST_CASE(closed_objects_and_types) {
-  std::string e = first_error(with_lambda({{"handler", "hand_off"}, {"runtime", "python3.12"}}));
-  BOOST_TEST(e.rfind("/consumers/0/lambda/runtime: unknown member", 0) == 0, e);
+  // A user's handler ("runtime") needs its code folder; the code members need a runtime.
+  std::string e = first_error(with_lambda({{"handler", "app.handler"}, {"runtime", "python3.12"}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda: missing \"code\"", 0) == 0, e);
+  e = first_error(with_lambda({{"handler", "app.handler"}, {"runtime", "ruby3.3"}, {"code", "."}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda/runtime: expected one of python, ", 0) == 0, e);
+  e = first_error(with_lambda({{"handler", "hand_off"}, {"code", "."}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda/code: applies only to a user's handler", 0) == 0, e);
+  e = first_error(
+      with_lambda({{"handler", "no_such_module.handler"}, {"runtime", "python"}, {"code", "/"}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda/handler: Runtime.ImportModuleError: Unable to import "
+                     "module 'no_such_module'",
+                     0) == 0,
+             e);
+  e = first_error(with_lambda({{"handler", "nodots"}, {"runtime", "nodejs20.x"}, {"code", "/"}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda/handler: Runtime.MalformedHandlerName", 0) == 0, e);
+  e = first_error(with_lambda({{"handler", "x.h"}, {"runtime", "python"}, {"code", "/nope/x"}}));
+  BOOST_TEST(e.rfind("/consumers/0/lambda/code: the code directory /nope/x does not exist", 0) == 0,
+             e);
   e = first_error(with_lambda({{"handler", "hand_off"}, {"environment", {{"N", 1}}}}));
   BOOST_TEST(e.rfind("/consumers/0/lambda/environment/N: ", 0) == 0, e);
   e = first_error(with_lambda({{"batch_size", 1}}));
@@ -201,3 +217,39 @@ BOOST_AUTO_TEST_CASE(a_users_handler_sees_lambdas_context_and_keeps_module_state
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// "mocks": each bad member is reported at its pointer; SQS is simulated, never mocked.
+BOOST_AUTO_TEST_CASE(mocks_are_validated) {
+  json doc = with_lambda({{"handler", "hand_off"}});
+  doc["mocks"] = {{"glue", {{"StartJobRun", json::object()}}}};
+  std::string e = first_error(doc);
+  BOOST_TEST(e.rfind("/mocks/glue/StartJobRun: missing \"replies\"", 0) == 0, e);
+  doc["mocks"] = {
+      {"glue",
+       {{"StartJobRun",
+         {{"replies", {{{"response", json::object()}, {"error", {{"code", "X"}}}}}}}}}}};
+  e = first_error(doc);
+  BOOST_TEST(e.rfind("/mocks/glue/StartJobRun/replies/0: expected exactly one of", 0) == 0, e);
+  doc["mocks"] = {
+      {"glue",
+       {{"StartJobRun", {{"replies", {{{"response", json::object()}}}}, {"creates", "JobName"}}}}}};
+  e = first_error(doc);
+  BOOST_TEST(e.rfind("/mocks/glue/StartJobRun/creates: expected a JSON pointer", 0) == 0, e);
+  doc["mocks"] = {
+      {"glue",
+       {{"StartJobRun",
+         {{"replies", {{{"response", json::object()}}}}, {"completes", {{"after", "1h"}}}}}}}};
+  e = first_error(doc);
+  BOOST_TEST(e.rfind("/mocks/glue/StartJobRun/completes: needs \"creates\"", 0) == 0, e);
+  doc["mocks"] = {{"sqs", json::object()}};
+  e = first_error(doc);
+  BOOST_TEST(e.rfind("/mocks/sqs: SQS is simulated, not mocked", 0) == 0, e);
+  doc["mocks"] = {
+      {"sagemaker",
+       {{"CreateTrainingJob",
+         {{"replies",
+           {{{"error", {{"code", "ResourceLimitExceeded"}, {"status", 400}}}, {"times", 2}},
+            {{"response", json::object()}}}},
+          {"choose", true}}}}}};
+  BOOST_TEST(first_error(doc) == "");
+}

@@ -1,0 +1,6 @@
+import sys
+
+
+def handler(event, context):
+    print("giving up")
+    sys.exit(3)
