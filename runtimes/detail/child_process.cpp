@@ -32,15 +32,7 @@ std::string status_text(int status) {
 
 }  // namespace
 
-child_process::child_process(const std::vector<std::string>& argv,
-                             const std::vector<std::string>& env, const std::string& cwd) {
-  // A shim that dies mid-write must not take pipesim with it.
-  static const bool sigpipe_ignored = [] {
-    ::signal(SIGPIPE, SIG_IGN);
-    return true;
-  }();
-  (void)sigpipe_ignored;
-  int in[2], out[2], err[2];
+void open_pipes(int in[2], int out[2], int err[2]) {
   if (::pipe2(in, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   if (::pipe2(out, O_CLOEXEC) != 0) {
@@ -51,6 +43,18 @@ child_process::child_process(const std::vector<std::string>& argv,
     ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   }
+}
+
+child_process::child_process(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& env, const std::string& cwd) {
+  // A shim that dies mid-write must not take pipesim with it.
+  static const bool sigpipe_ignored = [] {
+    ::signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)sigpipe_ignored;
+  int in[2], out[2], err[2];
+  open_pipes(in, out, err);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], 0);

@@ -10,6 +10,9 @@
 
 namespace runtimes::detail {
 
+/// Three close-on-exec pipes (a child's stdin, stdout, stderr); throws std::runtime_error.
+void open_pipes(int in[2], int out[2], int err[2]);
+
 class child_process {
  public:
   /// Starts argv[0] (searched on PATH) in `cwd` with exactly `env` ("NAME=value"). Throws

@@ -111,16 +111,7 @@ std::string zygote::receive(int timeout_ms) {
 std::unique_ptr<child_process> zygote::fork(const std::vector<std::string>& env,
                                             const std::string& cwd) {
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]);
-    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
-  }
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
-    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
-  }
+  open_pipes(in, out, err);
   json request{{"type", "fork"}, {"cwd", cwd}, {"env", env}};
   const int theirs[3] = {in[0], out[1], err[1]};
   const bool sent = send(request.dump(), theirs, 3);
