@@ -32,6 +32,16 @@ std::string status_text(int status) {
 
 }  // namespace
 
+void ignore_sigpipe() {
+  // A shim that dies while pipesim writes to it must not take pipesim with it: the write fails
+  // with EPIPE instead, and the exchange reports the exit.
+  static const bool ignored = [] {
+    ::signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)ignored;
+}
+
 void open_pipes(int in[2], int out[2], int err[2]) {
   if (::pipe2(in, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
@@ -47,12 +57,7 @@ void open_pipes(int in[2], int out[2], int err[2]) {
 
 child_process::child_process(const std::vector<std::string>& argv,
                              const std::vector<std::string>& env, const std::string& cwd) {
-  // A shim that dies mid-write must not take pipesim with it.
-  static const bool sigpipe_ignored = [] {
-    ::signal(SIGPIPE, SIG_IGN);
-    return true;
-  }();
-  (void)sigpipe_ignored;
+  ignore_sigpipe();
   int in[2], out[2], err[2];
   open_pipes(in, out, err);
   posix_spawn_file_actions_t actions;
@@ -97,6 +102,7 @@ child_process::child_process(const std::vector<std::string>& argv,
 
 child_process::child_process(int pid, int in_fd, int out_fd, int err_fd, reaper reap)
     : pid_(pid), in_(in_fd), out_(out_fd), err_(err_fd), reap_(std::move(reap)) {
+  ignore_sigpipe();
   ::fcntl(out_, F_SETFL, ::fcntl(out_, F_GETFL) | O_NONBLOCK);
   ::fcntl(err_, F_SETFL, ::fcntl(err_, F_GETFL) | O_NONBLOCK);
 }

@@ -10,6 +10,10 @@
 
 namespace runtimes::detail {
 
+/// Makes a write to a dead child's pipe fail with EPIPE instead of killing pipesim (once per
+/// process; every child_process calls it).
+void ignore_sigpipe();
+
 /// Three close-on-exec pipes (a child's stdin, stdout, stderr); throws std::runtime_error.
 void open_pipes(int in[2], int out[2], int err[2]);
 

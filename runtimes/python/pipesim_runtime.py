@@ -602,7 +602,20 @@ def environment(server, fds, request):
         os.environ[name] = value
     os.chdir(request.get("cwd") or "/")
     sys.argv = sys.argv[:1]
-    main()
+    # The child never returns into the server's loop, and ends as a spawned shim would: a
+    # handler's sys.exit(N) is exit status N, without the server's interpreter teardown.
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code
+        if code is not None and not isinstance(code, int):
+            sys.__stderr__.write(str(code) + "\n")
+            code = 1
+        os._exit(code or 0)
+    except BaseException:
+        traceback.print_exc(file=sys.__stderr__)
+        os._exit(1)
+    os._exit(0)
 
 
 def reap(pid, wait_ms):
