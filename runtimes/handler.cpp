@@ -180,7 +180,7 @@ class shim_handler final : public pipesim::lambda::handler {
     account_ = parts.size() > 4 ? parts[4] : "123456789012";
 
     std::map<std::string, std::string> env = run_->setup.environment;
-    for (const char* inherited : {"PATH", "HOME", "LANG", "PYTHONPATH", "NODE_PATH"}) {
+    for (const char* inherited : {"HOME", "LANG", "PYTHONPATH", "NODE_PATH"}) {
       if (const char* v = std::getenv(inherited)) env[inherited] = v;
     }
     env["PATH"] = env_or("PATH", "/usr/local/bin:/usr/bin:/bin");

@@ -250,17 +250,22 @@ void shim_session::serve(connection& c, const session_hooks& hooks,
   }
 }
 
+exchange_end shim_session::exited(int wait_ms) {
+  drain_errors();
+  exchange_end end;
+  end.how = exchange_end::kind::exited;
+  end.exit_status = process_->finish(wait_ms);
+  end.detail = err_tail_;
+  exited_ = true;
+  return end;
+}
+
 exchange_end shim_session::exchange(const json& message, const std::vector<std::string>& answers,
                                     std::int64_t guard_ms, const session_hooks& hooks) {
   exchange_end end;
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(guard_ms);
   if (exited_ || !write_all(process_->in_fd(), message.dump() + "\n", until)) {
-    drain_errors();
-    end.how = exchange_end::kind::exited;
-    end.exit_status = process_->finish(200);
-    end.detail = err_tail_;
-    exited_ = true;
-    return end;
+    return exited(200);
   }
   bool done = false;
   while (!done) {
@@ -288,12 +293,7 @@ exchange_end shim_session::exchange(const json& message, const std::vector<std::
     if (fds[0].revents) {
       if (!drain_output(hooks, answers, end, done) && !done) {
         // stdout closed: the process ended (or is ending) without an answer.
-        drain_errors();
-        end.how = exchange_end::kind::exited;
-        end.exit_status = process_->finish(2000);
-        end.detail = err_tail_;
-        exited_ = true;
-        return end;
+        return exited(2000);
       }
       if (done) break;
     }

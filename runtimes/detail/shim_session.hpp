@@ -58,6 +58,8 @@ class shim_session {
   bool drain_output(const session_hooks& hooks, const std::vector<std::string>& answers,
                     exchange_end& end, bool& done);
   void drain_errors();
+  /// The end of an exchange whose process is gone (waits up to wait_ms for its status).
+  exchange_end exited(int wait_ms);
   void serve(connection& c, const session_hooks& hooks, const std::vector<std::string>& answers,
              exchange_end& end, bool& done);
 
