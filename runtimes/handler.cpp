@@ -1,8 +1,10 @@
 // The shim-backed handler (see handler.hpp).
 #include "runtimes/handler.hpp"
 
+#include "runtimes/calls.hpp"
 #include "runtimes/detail/shim_session.hpp"
 #include "runtimes/detail/zygote.hpp"
+#include "runtimes/worker.hpp"
 #include "wire/endpoint.hpp"
 
 #include <algorithm>
@@ -22,10 +24,8 @@ constexpr std::int64_t k_virtual_epoch_ms = 1'767'225'600'000;
 // State of one run shared by the function's environments.
 struct run_state {
   function_setup setup;
-  std::map<std::pair<std::string, std::string>, std::int64_t> mock_calls;
-  std::map<std::string, std::int64_t> client_tokens;  // SDK-generated token -> ordinal
+  call_ledger ledger;
   std::int64_t environments = 0;
-  std::int64_t requests = 0;
 };
 
 [[noreturn]] void fail(const run_state& run, const std::string& message) {
@@ -44,56 +44,9 @@ std::string describe_handler(const runtime_spec& s) {
   return "handler " + s.handler + " (" + s.handler_file + ")";
 }
 
-// An SDK fills ClientRequestToken with a fresh random UUID; the trace names tokens by their
-// first appearance in the run so it stays byte-identical while the model sees the real value.
-json canonical_params(run_state& run, const json& params) {
-  if (!params.is_object() || !params.contains("ClientRequestToken") ||
-      !params["ClientRequestToken"].is_string()) {
-    return params;
-  }
-  json out = params;
-  const std::string raw = params["ClientRequestToken"].get<std::string>();
-  const auto it = run.client_tokens.emplace(raw, run.client_tokens.size() + 1).first;
-  out["ClientRequestToken"] = "<client token " + std::to_string(it->second) + ">";
-  return out;
-}
-
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v ? v : fallback;
-}
-
-// The callback tokens in the batch, for tying a mocked job to the execution it works for.
-std::vector<std::string> tokens_of(const json& event) {
-  std::vector<std::string> out;
-  if (!event.contains("Records") || !event["Records"].is_array()) return out;
-  for (const json& r : event["Records"]) {
-    const json body = json::parse(r.value("body", std::string()), nullptr, false);
-    if (body.is_object() && body.contains("token") && body["token"].is_string())
-      out.push_back(body["token"].get<std::string>());
-  }
-  return out;
-}
-
-std::string pointer_value(const json& request, const std::string& pointer) {
-  if (pointer.empty()) return "";
-  try {
-    const json& v = request.at(json::json_pointer(pointer));
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_number()) return v.dump();
-  } catch (const json::exception&) {
-  }
-  return "";
-}
-
-wire::http_response json_reply(const wire::http_request& req, int status, const json& body) {
-  wire::http_response r;
-  r.status = status;
-  std::string type(req.header_value("content-type"));
-  if (type.empty()) type = "application/x-amz-json-1.1";
-  r.headers.push_back({"Content-Type", type});
-  r.body = body.dump();
-  return r;
 }
 
 class shim_handler final : public pipesim::lambda::handler {
@@ -195,19 +148,13 @@ class shim_handler final : public pipesim::lambda::handler {
         {"AWS_LAMBDA_LOG_STREAM_NAME", log_stream_},
         {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"},
         {"AWS_EXECUTION_ENV", execution_env(s)},
-        {"AWS_REGION", region_},
-        {"AWS_DEFAULT_REGION", region_},
         {"TZ", "UTC"},
-        {"AWS_ACCESS_KEY_ID", "AKIAPIPESIMSIMULATED"},
-        {"AWS_SECRET_ACCESS_KEY", "pipesim-simulated-secret-access-key"},
-        {"AWS_SESSION_TOKEN", "pipesim-simulated-session-token"},
-        {"AWS_CONFIG_FILE", "/dev/null"},
-        {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
-        {"AWS_EC2_METADATA_DISABLED", "true"},
         {"PYTHONHASHSEED", "0"},
         {"PYTHONDONTWRITEBYTECODE", "1"},
         {"PYTHONUNBUFFERED", "1"}};
     for (const auto& [k, v] : reserved) env[k] = v;
+    // The endpoint itself is the session's to add: it opens the port.
+    for (const auto& [k, v] : simulated_aws_environment("", region_)) env[k] = v;
     std::vector<std::string> envp;
     for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
     try {
@@ -255,20 +202,7 @@ class shim_handler final : public pipesim::lambda::handler {
   // Python environments fork from a server that imported the SDK once (zygote.hpp), unless
   // PIPESIM_FORK_SERVER=0; a server that cannot start falls back to one spawn per environment.
   static detail::zygote* fork_server(const runtime_spec& s, const std::string& shim) {
-    if (s.lang != language::python) return nullptr;
-    const char* knob = std::getenv("PIPESIM_FORK_SERVER");
-    if (knob && std::string(knob) == "0") return nullptr;
-    std::vector<std::string> env{"PYTHONHASHSEED=0",
-                                 "PYTHONDONTWRITEBYTECODE=1",
-                                 "PYTHONUNBUFFERED=1",
-                                 "TZ=UTC",
-                                 "AWS_CONFIG_FILE=/dev/null",
-                                 "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                 "AWS_EC2_METADATA_DISABLED=true"};
-    for (const char* inherited : {"PATH", "HOME", "LANG", "PYTHONPATH"}) {
-      if (const char* v = std::getenv(inherited)) env.push_back(std::string(inherited) + "=" + v);
-    }
-    return detail::zygote::for_thread(s.interpreter, shim, env);
+    return s.lang == language::python ? detail::zygote::python(s.interpreter, shim) : nullptr;
   }
 
   detail::session_hooks hooks(pipesim::lambda::context& ctx) {
@@ -281,134 +215,66 @@ class shim_handler final : public pipesim::lambda::handler {
   }
 
   wire::http_response serve(const wire::http_request& req, pipesim::lambda::context& ctx) {
-    const std::string service = wire::service_of(req);
-    const std::string target(req.header_value("x-amz-target"));
-    const std::string op = target.substr(
-        target.rfind('.') == std::string::npos ? target.size() : target.rfind('.') + 1);
-    if (!op.empty() && run_->setup.mocks) {
-      const auto svc = run_->setup.mocks->find(service);
-      if (svc != run_->setup.mocks->end()) {
-        const auto m = svc->second.find(op);
-        if (m != svc->second.end()) return mocked(req, service, op, m->second, ctx);
+    const route r = route_request(req, run_->setup.mocks.get(), run_->ledger, session_->endpoint(),
+                                  region_, account_);
+    if (r.mock) {
+      const json request =
+          req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+      if (request.is_discarded()) {
+        return json_reply(
+            req, 400, {{"__type", "SerializationException"}, {"message", "Malformed JSON body"}});
       }
+      mark_handled(request.dump(), ctx);
+      return answer_mock(req, request, r.service, r.operation, *r.mock, run_->ledger,
+                         event_tokens(), ctx, [this, &ctx](json call, json answer) {
+                           call["request_id"] = request_id_;
+                           answer["request_id"] = request_id_;
+                           ctx.log("handler_call", call);
+                           ctx.log("handler_answer", answer);
+                         });
     }
-    wire::context wctx;
-    wctx.origin = session_->endpoint();
-    wctx.request_id = "00000000-0000-4000-8000-" + [this] {
-      char id[16];
-      std::snprintf(id, sizeof id, "%012llx", static_cast<unsigned long long>(++run_->requests));
-      return std::string(id);
-    }();
-    wctx.region = region_;
-    wctx.account = account_;
-    if (service == "sqs" || service == "sagemaker") {
-      wire::decoded d = wire::decode(req, wctx);
-      if (d.to_call) {
-        const wire::call& c = *d.to_call;
-        ctx.log("handler_call", {{"request_id", request_id_},
-                                 {"service", service},
+    if (r.call) {
+      const wire::call& c = *r.call;
+      ctx.log("handler_call", {{"request_id", request_id_},
+                               {"service", r.service},
+                               {"operation", c.operation},
+                               {"params", canonical_params(run_->ledger, c.params)}});
+      mark_handled(c.params.dump(), ctx);
+      pipesim::api_result result =
+          c.sqs() ? ctx.sqs(c.operation, c.params) : ctx.sagemaker(c.operation, c.params);
+      models::api_result mr;
+      mr.response = std::move(result.response);
+      if (result.error)
+        mr.error =
+            models::api_error{result.error->code, result.error->message, result.error->http_status};
+      ctx.log("handler_answer", {{"request_id", request_id_},
                                  {"operation", c.operation},
-                                 {"params", canonical_params(*run_, c.params)}});
-        mark_handled(c.params.dump(), ctx);
-        pipesim::api_result r =
-            c.sqs() ? ctx.sqs(c.operation, c.params) : ctx.sagemaker(c.operation, c.params);
-        models::api_result mr;
-        mr.response = std::move(r.response);
-        if (r.error)
-          mr.error = models::api_error{r.error->code, r.error->message, r.error->http_status};
-        ctx.log("handler_answer", {{"request_id", request_id_},
-                                   {"operation", c.operation},
-                                   {"error", mr.error ? json(mr.error->code) : json(nullptr)}});
-        return wire::encode(c, mr, wctx);
-      }
-      const bool unknown = d.error.body.find("UnknownOperationException") != std::string::npos;
-      if (!(service == "sagemaker" && unknown)) return d.error;
+                                 {"error", mr.error ? json(mr.error->code) : json(nullptr)}});
+      return wire::encode(c, mr, r.wire);
     }
-    const std::string what = (service.empty() ? std::string("an unrecognised service") : service) +
-                             (op.empty() ? std::string() : " " + op);
+    if (r.refusal) return *r.refusal;
     const std::string message =
-        describe_handler(run_->setup.spec) + " called " + what + " in invoke " + request_id_ +
+        describe_handler(run_->setup.spec) + " called " + describe_call(r) + " in invoke " +
+        request_id_ +
         ", which pipesim neither simulates nor mocks: declare it under \"mocks\" in the scenario "
         "(\"mocks\": {\"" +
-        service + "\": {\"" + op + "\": {\"replies\": [...]}}})";
+        r.service + "\": {\"" + r.operation + "\": {\"replies\": [...]}}})";
     ctx.log("handler_call", {{"request_id", request_id_},
-                             {"service", service},
-                             {"operation", op},
+                             {"service", r.service},
+                             {"operation", r.operation},
                              {"unsimulated", true}});
     if (run_->setup.on_unsimulated_call) run_->setup.on_unsimulated_call(message);
-    return json_reply(req, 400,
-                      {{"__type", "UnknownOperationException"},
-                       {"message", "pipesim neither simulates nor mocks " + what}});
+    return unsimulated_reply(req, r);
   }
 
-  wire::http_response mocked(const wire::http_request& req, const std::string& service,
-                             const std::string& op, const mock_operation& m,
-                             pipesim::lambda::context& ctx) {
-    json request = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-    if (request.is_discarded()) {
-      return json_reply(req, 400,
-                        {{"__type", "SerializationException"}, {"message", "Malformed JSON body"}});
+  // The callback tokens in the batch, for tying a mocked job to the execution it works for.
+  std::vector<std::string> event_tokens() const {
+    std::vector<std::string> bodies;
+    if (event_ && event_->contains("Records") && (*event_)["Records"].is_array()) {
+      for (const json& rec : (*event_)["Records"])
+        bodies.push_back(rec.value("body", std::string()));
     }
-    mark_handled(request.dump(), ctx);
-    std::int64_t& calls = run_->mock_calls[{service, op}];
-    std::size_t pick = 0;
-    if (m.choose && m.replies.size() > 1) {
-      pick = static_cast<std::size_t>(ctx.choose_between(
-          "mock." + service + "." + op, 0, static_cast<std::int64_t>(m.replies.size()) - 1));
-    } else {
-      std::int64_t seen = 0;
-      pick = m.replies.size() - 1;
-      for (std::size_t i = 0; i < m.replies.size(); ++i) {
-        seen += m.replies[i].times;
-        if (calls < seen) {
-          pick = i;
-          break;
-        }
-      }
-    }
-    ++calls;
-    const mock_reply* chosen = &m.replies.at(pick);
-    if (m.when_exists && !chosen->is_error && !m.creates.empty()) {
-      const std::string value = pointer_value(request, m.creates);
-      if (!value.empty() && ctx.exists(service + "/" + value)) chosen = &*m.when_exists;
-    }
-    const mock_reply& reply = *chosen;
-    ctx.log("handler_call", {{"request_id", request_id_},
-                             {"service", service},
-                             {"operation", op},
-                             {"params", canonical_params(*run_, request)},
-                             {"mocked", true}});
-    ctx.log("handler_answer", {{"request_id", request_id_},
-                               {"operation", op},
-                               {"error", reply.is_error ? json(reply.error_code) : json(nullptr)}});
-    if (reply.is_error) {
-      return json_reply(req, reply.http_status,
-                        {{"__type", reply.error_code}, {"message", reply.error_message}});
-    }
-    if (!m.creates.empty()) {
-      const std::string value = pointer_value(request, m.creates);
-      if (!value.empty()) {
-        const std::string resource = service + "/" + value;
-        std::string token = pointer_value(request, m.token);
-        if (token.empty() && m.token.empty() && event_) {
-          const std::string body = request.dump();
-          for (const std::string& t : tokens_of(*event_)) {
-            if (body.find(t) != std::string::npos) {
-              token = t;
-              break;
-            }
-          }
-        }
-        ctx.created(resource, token);
-        if (m.completes && !token.empty())
-          schedule_completion(*m.completes, service, op, resource, token, ctx);
-      }
-    }
-    if (!m.deletes.empty()) {
-      const std::string value = pointer_value(request, m.deletes);
-      if (!value.empty() && ctx.exists(service + "/" + value)) ctx.deleted(service + "/" + value);
-    }
-    return json_reply(req, 200, reply.response);
+    return callback_tokens(bodies);
   }
 
   // A record the handler made a call about (its callback token, its execution, its message id
@@ -431,46 +297,6 @@ class shim_handler final : public pipesim::lambda::handler {
       }
       if (mentioned) ctx.handled(id);
     }
-  }
-
-  // The external job a mocked call started: it answers the callback when it ends, unless it was
-  // stopped (its resource deleted) first. It looks at its resource once a virtual minute, so a
-  // stopped job is over within a minute instead of keeping the function's world busy until its
-  // planned end.
-  static void schedule_completion(const mock_completion& c, const std::string& service,
-                                  const std::string& op, const std::string& resource,
-                                  const std::string& token, pipesim::lambda::context& ctx) {
-    const std::int64_t delay_us =
-        c.after_min_us == c.after_max_us
-            ? c.after_min_us
-            : ctx.choose_between("mock." + service + "." + op + ".completes", c.after_min_us,
-                                 c.after_max_us);
-    run_job(c, resource, token, ctx.now().count() + delay_us, ctx);
-  }
-
-  static void run_job(const mock_completion& c, const std::string& resource,
-                      const std::string& token, std::int64_t ends_at_us, pipesim::context& ctx) {
-    constexpr std::int64_t k_check_us = 60'000'000;
-    const std::int64_t step =
-        std::min(k_check_us, std::max<std::int64_t>(ends_at_us - ctx.now().count(), 0));
-    ctx.after(pipesim::duration(step), [c, resource, token, ends_at_us](pipesim::context& job) {
-      if (!job.exists(resource)) return;  // stopped before it finished
-      if (job.now().count() < ends_at_us) {
-        run_job(c, resource, token, ends_at_us, job);
-        return;
-      }
-      job.deleted(resource);
-      json outputs = json::array();
-      for (const auto& [name, value] : c.outputs.items())
-        outputs.push_back({{"Name", name}, {"Value", value}});
-      if (c.succeeds) {
-        job.sagemaker("SendPipelineExecutionStepSuccess",
-                      {{"CallbackToken", token}, {"OutputParameters", outputs}});
-      } else {
-        job.sagemaker("SendPipelineExecutionStepFailure",
-                      {{"CallbackToken", token}, {"FailureReason", c.failure_reason}});
-      }
-    });
   }
 
   std::shared_ptr<run_state> run_;

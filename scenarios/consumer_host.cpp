@@ -144,8 +144,6 @@ void consumer_host::after(pipesim::duration delay, std::function<void(pipesim::c
       lane_);
 }
 
-namespace {
-
 // The model's answer in the consumer API's vocabulary (moved, not copied).
 pipesim::api_result to_public(models::api_result r) {
   pipesim::api_result out;
@@ -155,8 +153,6 @@ pipesim::api_result to_public(models::api_result r) {
                                    r.error->http_status};
   return out;
 }
-
-}  // namespace
 
 pipesim::api_result consumer_host::sagemaker(std::string_view operation, const json& request) {
   crash_point();

@@ -27,6 +27,9 @@ using sagemaker_call_fn =
 
 using pipesim::effect_record;
 
+/// A model's answer in the consumer API's vocabulary (moved, not copied).
+pipesim::api_result to_public(models::api_result r);
+
 /// The world outside AWS that consumers act on: which resources exist. It outlives every crash.
 class effect_log {
  public:

@@ -10,6 +10,20 @@
 
 namespace scenarios::detail {
 
+namespace {
+
+void parse_crash_probability(checker& c, const json& k, const std::string& p, consumer_spec& spec) {
+  if (!k.contains("crash_probability")) return;
+  const json& v = k["crash_probability"];
+  if (!v.is_number() || v.get<double>() < 0.0 || v.get<double>() > 1.0) {
+    c.expected(child(p, "crash_probability"), "a number from 0 to 1", v);
+  } else {
+    spec.crash_probability = v.get<double>();
+  }
+}
+
+}  // namespace
+
 void parse_consumers(checker& c, const json& consumers, scenario& out) {
   const std::string base = "/consumers";
   if (!consumers.is_array()) {
@@ -30,14 +44,24 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
       if (!names.insert(*n).second)
         c.fail(child(p, "name"), "duplicate consumer name \"" + *n + "\"");
     }
-    if (!k.contains("queue")) {
+    // A worker program may name its queue inside "process" (where its command is).
+    const bool process_queue = !k.contains("queue") && k.contains("process") &&
+                               k["process"].is_object() && k["process"].contains("queue");
+    const std::string qp = process_queue ? child(child(p, "process"), "queue") : child(p, "queue");
+    if (!k.contains("queue") && !process_queue) {
       c.fail(p, "missing \"queue\" (the name of a queue in /queues)");
-    } else if (auto q = c.text(k["queue"], child(p, "queue"))) {
+    } else if (auto q = c.text(process_queue ? k["process"]["queue"] : k["queue"], qp)) {
       spec.queue = *q;
       if (std::none_of(out.queues.begin(), out.queues.end(),
                        [&](const queue_spec& qs) { return qs.name == *q; })) {
-        c.fail(child(p, "queue"), "expected the name of a queue in /queues, got \"" + *q + "\"");
+        c.fail(qp, "expected the name of a queue in /queues, got \"" + *q + "\"");
       }
+    }
+    if (k.contains("process")) {
+      detail::parse_process(c, k, p, out.file, spec);
+      parse_crash_probability(c, k, p, spec);
+      out.consumers.push_back(std::move(spec));
+      continue;
     }
     if (k.contains("lambda")) {
       // A Lambda function behind an event source mapping: its own settings.
@@ -46,7 +70,9 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
       continue;
     }
     if (!k.contains("behavior")) {
-      c.fail(p, "missing \"behavior\" (or \"lambda\" for a Lambda function)");
+      c.fail(p,
+             "missing \"behavior\" (or \"lambda\" for a Lambda function, or \"process\" for "
+             "your own worker program)");
     } else {
       spec.behavior = c.one_of<consumer_behavior>(
                            k["behavior"], child(p, "behavior"),
@@ -94,14 +120,7 @@ void parse_consumers(checker& c, const json& consumers, scenario& out) {
         spec.outputs = k["outputs"];
       }
     }
-    if (k.contains("crash_probability")) {
-      const json& v = k["crash_probability"];
-      if (!v.is_number() || v.get<double>() < 0.0 || v.get<double>() > 1.0) {
-        c.expected(child(p, "crash_probability"), "a number from 0 to 1", v);
-      } else {
-        spec.crash_probability = v.get<double>();
-      }
-    }
+    parse_crash_probability(c, k, p, spec);
     if (k.contains("failure_reason")) {
       spec.failure_reason =
           c.text(k["failure_reason"], child(p, "failure_reason"), false).value_or("");

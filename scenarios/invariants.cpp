@@ -142,13 +142,16 @@ bool world::consumed(const std::string& queue_url) const {
   return std::any_of(consumers_.begin(), consumers_.end(),
                      [&](const auto& c) { return c->polled_queue_url() == queue_url; }) ||
          std::any_of(lambdas_.begin(), lambdas_.end(),
-                     [&](const auto& l) { return l->polled_queue_url() == queue_url; });
+                     [&](const auto& l) { return l->polled_queue_url() == queue_url; }) ||
+         std::any_of(workers_.begin(), workers_.end(),
+                     [&](const auto& w) { return w->polled_queue_url() == queue_url; });
 }
 
 bool world::any_busy() const {
   return std::any_of(consumers_.begin(), consumers_.end(),
                      [](const auto& c) { return c->busy(); }) ||
-         std::any_of(lambdas_.begin(), lambdas_.end(), [](const auto& l) { return l->busy(); });
+         std::any_of(lambdas_.begin(), lambdas_.end(), [](const auto& l) { return l->busy(); }) ||
+         std::any_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->busy(); });
 }
 
 // Quiet means nothing more will happen but timers: every execution terminal, no consumer working,
@@ -211,6 +214,9 @@ std::string world::unsettled() const {
   }
   for (const auto& l : lambdas_) {
     if (l->busy()) open.push_back("Lambda consumer " + l->spec().name + " is still working");
+  }
+  for (const auto& w : workers_) {
+    if (w->busy()) open.push_back("a job worker " + w->spec().name + " started is still running");
   }
   std::size_t messages = 0;
   sqs_.visit_queues([&](const std::string& url,

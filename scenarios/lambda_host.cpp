@@ -9,16 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-pipesim::api_result to_public(models::api_result r) {
-  pipesim::api_result out;
-  out.response = std::move(r.response);
-  if (r.error) {
-    out.error = pipesim::api_error{std::move(r.error->code), std::move(r.error->message),
-                                   r.error->http_status};
-  }
-  return out;
-}
-
 std::string make_uuid(sim::rng& ids) {
   static const char* k_hex = "0123456789abcdef";
   std::string id;

@@ -20,6 +20,31 @@ const std::vector<std::pair<const char*, lambda_handler>>& lambda_handler_names(
   return names;
 }
 
+std::string resolve_path(const std::string& scenario_file, std::string path) {
+  if (!path.empty() && path.front() == '/') return path;
+  while (path.rfind("./", 0) == 0) path.erase(0, 2);
+  const std::size_t slash = scenario_file.find_last_of('/');
+  std::string base = slash == std::string::npos ? "" : scenario_file.substr(0, slash + 1);
+  if (base.empty() || base.front() != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd)) base = std::string(cwd) + "/" + base;
+  }
+  return base + path;
+}
+
+std::optional<std::int64_t> parse_wall_clock_guard(checker& c, const json& object,
+                                                   const std::string& pointer) {
+  if (!object.contains("wall_clock_guard")) return std::nullopt;
+  const std::string p = child(pointer, "wall_clock_guard");
+  const auto g = c.duration(object["wall_clock_guard"], p);
+  if (!g) return std::nullopt;
+  if (*g < sim::k_millisecond_us || *g > 3'600 * sim::k_second_us) {
+    c.expected(p, "a duration from 1ms to 1h", object["wall_clock_guard"]);
+    return std::nullopt;
+  }
+  return *g / sim::k_millisecond_us;
+}
+
 namespace {
 
 // The member of the lambda object an AWS validation message is about.
@@ -55,16 +80,7 @@ std::optional<runtimes::runtime_spec> parse_runtime(checker& c, const json& l,
     c.fail(lp,
            "missing \"code\" (the folder of the handler's code, relative to the scenario file)");
   } else if (auto code = c.text(l["code"], child(lp, "code"))) {
-    std::string dir = *code;
-    if (dir.front() != '/') {
-      const std::size_t slash = scenario_file.find_last_of('/');
-      std::string base = slash == std::string::npos ? "" : scenario_file.substr(0, slash + 1);
-      if (base.empty() || base.front() != '/') {
-        char cwd[4096];
-        if (::getcwd(cwd, sizeof cwd)) base = std::string(cwd) + "/" + base;
-      }
-      dir = base + dir;
-    }
+    std::string dir = resolve_path(scenario_file, *code);
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     r.code_dir = dir;
   }
@@ -79,16 +95,7 @@ std::optional<runtimes::runtime_spec> parse_runtime(checker& c, const json& l,
   if (l.contains("interpreter")) {
     r.interpreter = c.text(l["interpreter"], child(lp, "interpreter")).value_or(r.interpreter);
   }
-  if (l.contains("wall_clock_guard")) {
-    if (auto g = c.duration(l["wall_clock_guard"], child(lp, "wall_clock_guard"))) {
-      if (*g < sim::k_millisecond_us || *g > 3'600 * sim::k_second_us) {
-        c.expected(child(lp, "wall_clock_guard"), "a duration from 1ms to 1h",
-                   l["wall_clock_guard"]);
-      } else {
-        r.wall_clock_guard_ms = *g / sim::k_millisecond_us;
-      }
-    }
-  }
+  if (auto g = parse_wall_clock_guard(c, l, lp)) r.wall_clock_guard_ms = *g;
   if (c.problems.size() != problems_before) return std::nullopt;
   const runtimes::located where = runtimes::locate_handler(r.lang, r.code_dir, r.handler);
   if (!where.problem.empty()) {

@@ -345,11 +345,12 @@ const std::map<std::string, std::vector<std::string>>& closed_objects() {
       {"/$defs/consumer",
        {"name", "queue", "behavior", "work", "cleanup", "poll_wait", "max_messages",
         "extend_visibility", "use_client_request_token", "outputs", "crash_probability",
-        "failure_reason", "lambda"}},
+        "failure_reason", "lambda", "process"}},
       {"/$defs/lambda",
        {"handler", "batch_size", "batching_window", "report_batch_item_failures",
         "maximum_concurrency", "timeout", "duration", "environment", "filter", "runtime", "code",
         "interpreter", "wall_clock_guard"}},
+      {"/$defs/process", {"command", "queue", "cwd", "environment", "wall_clock_guard"}},
       {"/$defs/mock_operation",
        {"replies", "choose", "creates", "deletes", "token", "completes", "when_exists"}},
       {"/$defs/mock_reply", {"response", "error", "times"}},
@@ -414,7 +415,7 @@ const std::vector<std::string>& invariant_names() {
       "message_conservation",    "liveness",
       "resource_created_once",   "stop_cleans_up",
       "no_leaked_resources",     "no_lost_callback",
-      "handler_calls_simulated"};
+      "handler_calls_simulated", "worker_exits_cleanly"};
   return names;
 }
 

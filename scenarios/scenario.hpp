@@ -108,6 +108,16 @@ struct lambda_spec {
   std::optional<runtimes::runtime_spec> runtime;
 };
 
+/// A consumer that is a program of the user's (an ECS task, a script) long-polling the queue
+/// itself through pipesim's loopback AWS endpoint (runtimes/worker.hpp).
+struct process_spec {
+  std::vector<std::string> command;  ///< argv; a relative program path is the scenario's.
+  std::string cwd;                   ///< Absolute: the scenario file's directory unless "cwd".
+  std::map<std::string, std::string> environment;
+  /// How long pipesim waits, in wall-clock time, for the program's next call (a hang guard).
+  std::int64_t wall_clock_guard_ms = 10'000;
+};
+
 struct consumer_spec {
   std::string name;
   std::string queue;
@@ -123,6 +133,9 @@ struct consumer_spec {
   std::string failure_reason = "Consumer reported failure";
   /// Set: the consumer is a Lambda function (the members above then do not apply).
   std::optional<lambda_spec> lambda;
+  /// Set: the consumer is the user's own program (the members above but crash_probability do
+  /// not apply).
+  std::optional<process_spec> process;
 };
 
 struct action_spec {

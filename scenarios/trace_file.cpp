@@ -145,9 +145,17 @@ run_options trace_replay_options(const recorded_trace& t) {
 
 namespace {
 
-// The invoke open at recorded event `at`: the last lambda.invoked before it, unless that invoke's
-// handler had returned already (then the divergence is outside any handler).
+// The user's code running at recorded event `at`: a worker program whose call or output it is,
+// or the invoke open then (the last lambda.invoked before it, unless that invoke's handler had
+// returned already: then the divergence is outside any handler).
 std::string invocation_at(const std::vector<std::string>& events, std::size_t at) {
+  if (at < events.size()) {
+    const json e = json::parse(events[at], nullptr, false);
+    if (e.is_object() && e.value("type", "").rfind("consumer.worker_", 0) == 0) {
+      return "worker " + e.value("consumer", "") +
+             " (at t=" + sim::format_duration(e.value("t", sim::time_us{0})) + ")";
+    }
+  }
   for (std::size_t i = std::min(at, events.size()); i-- > 0;) {
     const json e = json::parse(events[i], nullptr, false);
     if (!e.is_object()) continue;

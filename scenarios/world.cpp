@@ -262,6 +262,10 @@ void world::start_consumers() {
       start_lambda(c);
       continue;
     }
+    if (c.process) {
+      start_worker(c);
+      continue;
+    }
     const auto custom = options_.consumers.find(c.name);
     consumers_.push_back(std::make_unique<consumer_host>(
         sim_, c, sqs_.queue_url(c.queue), sqs_,
@@ -319,12 +323,48 @@ void world::start_lambda(const consumer_spec& c) {
   }
 }
 
+void world::start_worker(const consumer_spec& c) {
+  const auto index = std::find_if(sc_.consumers.begin(), sc_.consumers.end(),
+                                  [&n = c.name](const consumer_spec& k) { return k.name == n; }) -
+                     sc_.consumers.begin();
+  worker_host::setup how;
+  how.scenario_file = sc_.file;
+  how.pointer = "/consumers/" + std::to_string(index) + "/process";
+  how.region = sc_.region;
+  how.account = sc_.account;
+  how.mocks = sc_.mocks;
+  how.violate = [this](const std::string& invariant, const std::string& what) {
+    violate(invariant, what);
+  };
+  workers_.push_back(std::make_unique<worker_host>(
+      sim_, c, sqs_.queue_url(c.queue), sqs_,
+      [this](std::string_view op, const json& request) {
+        if (op == "SendPipelineExecutionStepSuccess" || op == "SendPipelineExecutionStepFailure")
+          note(milestones_.first_answer_us);
+        return sagemaker_.call(op, request);
+      },
+      effects_, options_.hosts, std::move(how)));
+  workers_.back()->on_deliver([this] { note(milestones_.first_receive_us); });
+  workers_.back()->start();
+}
+
+void world::settle_workers() {
+  for (;;) {
+    const auto next =
+        std::find_if(workers_.begin(), workers_.end(), [](const auto& w) { return w->runnable(); });
+    if (next == workers_.end()) return;
+    (*next)->serve();
+  }
+}
+
 void world::begin() {
   create_queues();
   create_pipelines();
   start_consumers();
   schedule_actions();
+  settle_workers();
   sim_.after_each_event([this] {
+    settle_workers();
     sagemaker_.observe_all(observed_);  // one snapshot per event, shared by the checks
     check_effects();
     check_invariants();

@@ -46,8 +46,8 @@ int replay_trace(const std::string& path, bool summary) {
               << '\n';
     if (!out.invocation.empty()) {
       std::cout << "  in " << out.invocation
-                << ": the same event and the same answers led the handler to a different "
-                   "action, so the handler is not deterministic (it reads the wall clock, a "
+                << ": the same events and the same answers led the user's code to a different "
+                   "action, so that code is not deterministic (it reads the wall clock, a "
                    "random source, or depends on thread timing)\n";
     }
     return k_exit_check_failed;

@@ -5,44 +5,21 @@
 
 #include "runtimes/detail/zygote.hpp"
 
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-
-#include <arpa/inet.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <optional>
 #include <poll.h>
-#include <stdexcept>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace runtimes::detail {
 
-namespace http = boost::beast::http;
 using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t k_max_line_bytes = 16u << 20;    // a 6 MB event, JSON-escaped, fits
-constexpr std::size_t k_max_header_bytes = 64u << 10;  // as pipesim serve
-constexpr std::size_t k_max_body_bytes = 4u << 20;
+constexpr std::size_t k_max_line_bytes = 16u << 20;  // a 6 MB event, JSON-escaped, fits
 constexpr std::size_t k_err_tail_bytes = 8u << 10;
-
-bool send_all(int fd, const std::string& data) {
-  std::size_t sent = 0;
-  while (sent < data.size()) {
-    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    sent += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 // Writes to the shim's stdin without ever blocking past the guard: a shim that stopped reading
 // must not hang pipesim.
@@ -62,81 +39,24 @@ bool write_all(int fd, const std::string& data, std::chrono::steady_clock::time_
   return true;
 }
 
-// The HTTP date the JS SDK corrects its signing clock from; wire time, never in a trace.
-std::string http_date() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
-
-std::string serialize(const wire::http_response& r) {
-  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " +
-                    std::string(http::obsolete_reason(static_cast<http::status>(r.status))) +
-                    "\r\n";
-  for (const wire::header& h : r.headers) out += h.name + ": " + h.value + "\r\n";
-  out += "Date: " + http_date() + "\r\n";
-  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
-  out += r.body;
-  return out;
-}
-
 }  // namespace
-
-struct shim_session::connection {
-  int fd = -1;
-  std::optional<http::request_parser<http::string_body>> parser;
-  std::string pending;  // bytes read but not yet taken by the parser
-  bool closed = false;
-
-  explicit connection(int f) : fd(f) { reset(); }
-  ~connection() {
-    if (fd >= 0) ::close(fd);
-  }
-  void reset() {
-    parser.emplace();
-    parser->header_limit(static_cast<std::uint32_t>(k_max_header_bytes));
-    parser->body_limit(k_max_body_bytes);
-    parser->eager(true);
-  }
-};
 
 shim_session::shim_session(std::vector<std::string> argv, std::vector<std::string> env,
                            const std::string& cwd, zygote* fork_server) {
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listener_ < 0) throw std::runtime_error(std::string("socket: ") + strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, always
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener_, 16) != 0 ||
-      ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const std::string why = strerror(errno);
-    ::close(listener_);
-    throw std::runtime_error("cannot open the handler's endpoint on 127.0.0.1: " + why);
-  }
-  endpoint_ = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  endpoint_ = std::make_unique<loopback_endpoint>();
   for (const char* name :
        {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SAGEMAKER"})
-    env.push_back(std::string(name) + "=" + endpoint_);
-  try {
-    process_ =
-        fork_server ? fork_server->fork(env, cwd) : std::make_unique<child_process>(argv, env, cwd);
-  } catch (...) {
-    ::close(listener_);
-    throw;
-  }
+    env.push_back(std::string(name) + "=" + endpoint_->url());
+  process_ =
+      fork_server ? fork_server->fork(env, cwd) : std::make_unique<child_process>(argv, env, cwd);
 }
 
 shim_session::~shim_session() {
-  connections_.clear();
   process_.reset();
-  if (listener_ >= 0) ::close(listener_);
+  endpoint_.reset();
 }
+
+const std::string& shim_session::endpoint() const noexcept { return endpoint_->url(); }
 
 void shim_session::shutdown() {
   if (!exited_ && process_->in_fd() >= 0) {
@@ -205,49 +125,15 @@ bool shim_session::drain_output(const session_hooks& hooks, const std::vector<st
   return open;
 }
 
-void shim_session::serve(connection& c, const session_hooks& hooks,
-                         const std::vector<std::string>& answers, exchange_end& end, bool& done) {
-  char buf[65536];
-  const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
-  if (n <= 0) {
-    c.closed = true;
-    return;
-  }
-  c.pending.append(buf, static_cast<std::size_t>(n));
-  while (!c.pending.empty() && !c.closed) {
-    boost::beast::error_code ec;
-    const std::size_t used = c.parser->put(boost::asio::buffer(c.pending), ec);
-    c.pending.erase(0, used);
-    if (ec == http::error::need_more) return;
-    if (ec) {
-      wire::http_response bad;
-      bad.status = ec == http::error::body_limit     ? 413
-                   : ec == http::error::header_limit ? 431
-                                                     : 400;
-      bad.headers.push_back({"Content-Type", "text/plain"});
-      bad.headers.push_back({"Connection", "close"});
-      bad.body = ec.message();
-      send_all(c.fd, serialize(bad));
-      c.closed = true;
-      return;
-    }
-    if (!c.parser->is_done()) return;
-    const http::request<http::string_body>& msg = c.parser->get();
-    wire::http_request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    for (const auto& field : msg) {
-      req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    req.body = msg.body();
-    const bool keep_alive = msg.keep_alive();
-    c.reset();
+void shim_session::serve(std::vector<loopback_endpoint::request>& requests,
+                         const session_hooks& hooks, const std::vector<std::string>& answers,
+                         exchange_end& end, bool& done) {
+  for (loopback_endpoint::request& r : requests) {
     // What the handler logged before this call is on the pipe already: record it first.
     drain_output(hooks, answers, end, done);
-    wire::http_response res = hooks.on_http(req);
-    if (!keep_alive) res.headers.push_back({"Connection", "close"});
-    if (!send_all(c.fd, serialize(res)) || !keep_alive) c.closed = true;
+    endpoint_->respond(r.connection, hooks.on_http(r.http));
   }
+  requests.clear();
 }
 
 exchange_end shim_session::exited(int wait_ms) {
@@ -268,12 +154,16 @@ exchange_end shim_session::exchange(const json& message, const std::vector<std::
     return exited(200);
   }
   bool done = false;
+  std::vector<loopback_endpoint::request> requests;
+  std::vector<pollfd> fds;
   while (!done) {
-    std::vector<pollfd> fds;
+    endpoint_->take_buffered(requests);
+    serve(requests, hooks, answers, end, done);
+    if (done) break;
+    fds.clear();
     fds.push_back({process_->out_fd(), POLLIN, 0});
     fds.push_back({process_->err_fd(), POLLIN, 0});
-    fds.push_back({listener_, POLLIN, 0});
-    for (const auto& c : connections_) fds.push_back({c->fd, POLLIN, 0});
+    endpoint_->poll_fds(fds);
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -297,20 +187,7 @@ exchange_end shim_session::exchange(const json& message, const std::vector<std::
       }
       if (done) break;
     }
-    if (fds[2].revents) {
-      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd >= 0) {
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        connections_.push_back(std::make_unique<connection>(fd));
-      }
-    }
-    for (std::size_t i = 3; i < fds.size() && !done; ++i) {
-      if (fds[i].revents) serve(*connections_[i - 3], hooks, answers, end, done);
-    }
-    connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
-                                      [](const auto& c) { return c->closed; }),
-                       connections_.end());
+    endpoint_->on_poll(&fds[2], requests);
   }
   return end;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "runtimes/detail/child_process.hpp"
+#include "runtimes/detail/loopback_endpoint.hpp"
 #include "wire/http.hpp"
 
 #include <nlohmann/json.hpp>
@@ -45,7 +46,7 @@ class shim_session {
   shim_session& operator=(const shim_session&) = delete;
 
   /// "http://127.0.0.1:<port>".
-  const std::string& endpoint() const noexcept { return endpoint_; }
+  const std::string& endpoint() const noexcept;
   /// Sends `message` and serves until an answer of one of `answers`' types, the process's exit,
   /// or `guard_ms` of wall time.
   exchange_end exchange(const nlohmann::json& message, const std::vector<std::string>& answers,
@@ -54,19 +55,16 @@ class shim_session {
   void shutdown();
 
  private:
-  struct connection;
   bool drain_output(const session_hooks& hooks, const std::vector<std::string>& answers,
                     exchange_end& end, bool& done);
   void drain_errors();
   /// The end of an exchange whose process is gone (waits up to wait_ms for its status).
   exchange_end exited(int wait_ms);
-  void serve(connection& c, const session_hooks& hooks, const std::vector<std::string>& answers,
-             exchange_end& end, bool& done);
+  void serve(std::vector<loopback_endpoint::request>& requests, const session_hooks& hooks,
+             const std::vector<std::string>& answers, exchange_end& end, bool& done);
 
-  int listener_ = -1;
-  std::string endpoint_;
+  std::unique_ptr<loopback_endpoint> endpoint_;
   std::unique_ptr<child_process> process_;
-  std::vector<std::unique_ptr<connection>> connections_;
   std::string out_buffer_;
   std::string err_tail_;  ///< The last 8 KiB the process wrote to fd 2 outside the protocol.
   bool exited_ = false;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -108,11 +109,29 @@ std::string zygote::receive(int timeout_ms) {
   return buf;
 }
 
+zygote* zygote::python(const std::string& interpreter, const std::string& shim) {
+  const char* knob = std::getenv("PIPESIM_FORK_SERVER");
+  if (knob && std::string(knob) == "0") return nullptr;
+  std::vector<std::string> env{"PYTHONHASHSEED=0",
+                               "PYTHONDONTWRITEBYTECODE=1",
+                               "PYTHONUNBUFFERED=1",
+                               "TZ=UTC",
+                               "AWS_CONFIG_FILE=/dev/null",
+                               "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+                               "AWS_EC2_METADATA_DISABLED=true"};
+  for (const char* inherited : {"PATH", "HOME", "LANG", "PYTHONPATH"}) {
+    if (const char* v = std::getenv(inherited)) env.push_back(std::string(inherited) + "=" + v);
+  }
+  return for_thread(interpreter, shim, env);
+}
+
 std::unique_ptr<child_process> zygote::fork(const std::vector<std::string>& env,
-                                            const std::string& cwd) {
+                                            const std::string& cwd,
+                                            const std::vector<std::string>& program) {
   int in[2], out[2], err[2];
   open_pipes(in, out, err);
   json request{{"type", "fork"}, {"cwd", cwd}, {"env", env}};
+  if (!program.empty()) request["argv"] = program;
   const int theirs[3] = {in[0], out[1], err[1]};
   const bool sent = send(request.dump(), theirs, 3);
   ::close(in[0]), ::close(out[1]), ::close(err[1]);

@@ -23,8 +23,15 @@ class zygote {
   zygote(const zygote&) = delete;
   zygote& operator=(const zygote&) = delete;
 
+  /// This thread's fork server for the Python shim run by `interpreter`, with the environment
+  /// every one gets; null if PIPESIM_FORK_SERVER=0 or it cannot start.
+  static zygote* python(const std::string& interpreter, const std::string& shim);
+
   /// A new environment process with exactly `env`, in `cwd`. Throws std::runtime_error.
-  std::unique_ptr<child_process> fork(const std::vector<std::string>& env, const std::string& cwd);
+  /// With `program` (a script and its arguments) the child runs that script as `python script
+  /// args...` would (a worker program) instead of the shim's protocol.
+  std::unique_ptr<child_process> fork(const std::vector<std::string>& env, const std::string& cwd,
+                                      const std::vector<std::string>& program = {});
 
  private:
   zygote() = default;

@@ -540,6 +540,71 @@ class runtime:
         self.channel.answer(answer)
 
 
+def install_worker_sleep():
+    """A worker program's time.sleep waits in virtual time (runtimes/PROTOCOL.md, "Worker
+    programs"): it asks pipesim's endpoint to answer after that long, so a worker that polls and
+    sleeps, and the SDK's retry back-off, take virtual time, not wall-clock time that moves
+    nothing. Without an endpoint in the environment the real sleep stays."""
+    import urllib.parse
+
+    parsed = urllib.parse.urlsplit(os.environ.get("AWS_ENDPOINT_URL", ""))
+    if not parsed.hostname or not parsed.port:
+        return
+    import http.client
+
+    host, port = parsed.hostname, parsed.port
+
+    def sleep_in_virtual_time(seconds):
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        micros = int(round(seconds * 1e6))
+        if micros <= 0:
+            return
+        connection = http.client.HTTPConnection(host, port)
+        try:
+            connection.request("POST", "/", body=b"",
+                               headers={"X-Pipesim-Sleep-Us": str(micros)})
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
+    time.sleep = sleep_in_virtual_time
+
+
+def run_program(argv):
+    """A worker program forked from the server: runs `python script args...` as the
+    interpreter would (sys.argv, sys.path[0], __main__), with the endpoint patch the server
+    installed and the virtual sleep of a worker."""
+    import atexit
+    import runpy
+
+    install_worker_sleep()
+    script = argv[0]
+    sys.argv = list(argv)
+    sys.path[0:1] = [os.path.dirname(os.path.abspath(script))]
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException as e:
+        # As the interpreter prints it: the traceback from the script's own frames on.
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != os.path.abspath(script) \
+                and tb.tb_frame.f_code.co_filename != script:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb or e.__traceback__, file=sys.stderr)
+        atexit._run_exitfuncs()
+        sys.stderr.flush()
+        os._exit(1)
+    finally:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+
+
 def fork_server():
     """`pipesim_runtime.py --fork-server`: imports the AWS SDK once, then forks one process per
     execution environment on pipesim's request (runtimes/PROTOCOL.md, "Fork server").
@@ -605,7 +670,10 @@ def environment(server, fds, request):
     # The child never returns into the server's loop, and ends as a spawned shim would: a
     # handler's sys.exit(N) is exit status N, without the server's interpreter teardown.
     try:
-        main()
+        if request.get("argv"):
+            run_program(request["argv"])
+        else:
+            main()
     except SystemExit as e:
         code = e.code
         if code is not None and not isinstance(code, int):

@@ -9,6 +9,7 @@
 #include "scenarios/consumers.hpp"
 #include "scenarios/lambda_host.hpp"
 #include "scenarios/runner.hpp"
+#include "scenarios/worker_host.hpp"
 #include "sim/simulation.hpp"
 
 #include <nlohmann/json.hpp>
@@ -120,6 +121,10 @@ class world {
 
   void start_consumers();
   void start_lambda(const consumer_spec& c);
+  void start_worker(const consumer_spec& c);
+  // Serves every worker program until each waits in a long poll or has exited, in consumer
+  // order, one at a time: what a worker sees then depends on the run alone.
+  void settle_workers();
   pipesim::lambda::handler_factory lambda_factory(const consumer_spec& c);
   bool any_busy() const;
   void check_effects();
@@ -137,6 +142,7 @@ class world {
   effect_log effects_;
   std::vector<std::unique_ptr<consumer_host>> consumers_;
   std::vector<std::unique_ptr<lambda_host>> lambdas_;  // consumers deployed as Lambda functions
+  std::vector<std::unique_ptr<worker_host>> workers_;  // consumers that are the user's programs
   std::vector<pipesim::consumer_factory> factories_;   // by consumer index
   std::map<std::string, json> bound_;                  // "as" name -> the whole response
   std::map<std::string, std::string> bound_arns_;      // "as" name -> execution ARN
