@@ -167,6 +167,28 @@ std::vector<std::string> story(const std::vector<std::string>& trace_lines,
       text = consumer + " gets " + str(r, "error") + " from " + str(r, "operation");
     } else if (type == "consumer.handler_exited" && about_invoke(r)) {
       text = consumer + "'s runtime exited (" + str(r, "status") + ")";
+    } else if (type == "consumer.worker_answer" && str(r, "operation") == "ReceiveMessage" &&
+               !(r.contains("error") && r["error"].is_string())) {
+      // A worker program's receives that got a message of the story (empty long polls are not
+      // news), then everything else it did and wrote.
+      std::string ids;
+      for (const json& id : r.value("messages", json::array())) {
+        const std::string m = id.is_string() ? id.get<std::string>() : "";
+        if (messages.count(m)) ids += (ids.empty() ? "" : ", ") + short_id(m);
+      }
+      if (!ids.empty()) text = consumer + " receives " + ids;
+    } else if (type == "consumer.worker_call" && str(r, "operation") != "ReceiveMessage") {
+      text = consumer + " calls " + str(r, "service") + " " + str(r, "operation") +
+             (r.value("mocked", false) ? " (mocked)" : "") +
+             (r.value("unsimulated", false) ? " (neither simulated nor mocked)" : "");
+    } else if (type == "consumer.worker_answer" && r.contains("error") && r["error"].is_string()) {
+      text = consumer + " gets " + str(r, "error") + " from " + str(r, "operation");
+    } else if (type == "consumer.worker_log") {
+      std::string line = str(r, "text");
+      if (line.size() > 160) line = line.substr(0, 157) + "...";
+      if (!line.empty()) text = consumer + " " + str(r, "stream") + ": " + line;
+    } else if (type == "consumer.worker_exited") {
+      text = consumer + " exited (" + str(r, "status") + ")";
     } else if (type == "lambda.message_filtered" && about_message(r)) {
       text = "Lambda " + str(r, "mapping") + " drops " + msg + " (no filter matches)";
     } else if (type == "invariant.violated" && str(r, "invariant") == "no_lost_callback") {
