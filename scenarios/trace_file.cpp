@@ -96,11 +96,28 @@ json trace_header(const scenario& sc, const run_report& r, const char* version) 
           {"scenario", sc.document}};
 }
 
+namespace {
+
+// What failed, so a report drawn from the file alone can pin it (the checks are made after the
+// events, and are not events).
+json failed_checks(const run_report& r) {
+  json out = json::array();
+  for (const auto* checks : {&r.invariants, &r.expectations}) {
+    for (const check_result& c : *checks) {
+      if (!c.ok) out.push_back({{"id", c.id}, {"name", c.name}, {"detail", c.detail}});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 json trace_end(const run_report& r) {
   return {{"end", true},
           {"records", r.trace_records},
           {"digest", sim::format_digest(r.digest)},
-          {"choices", r.choices}};
+          {"choices", r.choices},
+          {"failed", failed_checks(r)}};
 }
 
 void write_trace(const std::string& path, const json& header, const run_report& r) {

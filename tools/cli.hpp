@@ -5,6 +5,8 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/story.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,14 @@ void print_failed_checks(const scenarios::run_report& r);
 void print_story(const scenarios::run_report& r, const std::vector<std::string>& trace_lines,
                  const std::vector<scenarios::story_mark>& marks);
 
+/// Draws a run from its trace (header line, event lines, end line) as `format` ("html",
+/// "chrome" or "mermaid") into `path` ("-": standard output). Throws scenarios::trace_error
+/// naming the path when it cannot be written.
+void write_report(const std::string& path, const std::string& format, const nlohmann::json& header,
+                  const std::vector<std::string>& events, const nlohmann::json& end);
+/// The report's name beside a trace: "run.jsonl" -> "run.html" (".chrome.json", ".mmd").
+std::string default_report_path(const std::string& trace_path, const std::string& format);
+
 /// A subcommand: registered on the app, run once parsed. run() returns the exit code.
 class command {
  public:
@@ -44,5 +54,6 @@ std::unique_ptr<command> add_run_command(CLI::App& app);
 std::unique_ptr<command> add_validate_command(CLI::App& app);
 std::unique_ptr<command> add_explore_command(CLI::App& app);
 std::unique_ptr<command> add_replay_command(CLI::App& app);
+std::unique_ptr<command> add_report_command(CLI::App& app);
 
 }  // namespace pipesim::tools

@@ -132,6 +132,7 @@ int explore_file(const explore_cli& o) {
   if (o.strategy == "pct") out["pct"] = {{"depth", o.depth}, {"expected_steps", r.expected_steps}};
 
   std::string trace_path;
+  std::string report_path;
   if (r.failure) {
     const pipesim::explore_failure& f = *r.failure;
     trace_path =
@@ -141,7 +142,11 @@ int explore_file(const explore_cli& o) {
     header["faults"] = f.fault_profile.to_string();
     header["found_by"] = explore_command(o);
     scenarios::write_trace(trace_path, header, f.report);
+    // The failing run drawn beside its trace: what a person opens first.
+    report_path = default_report_path(trace_path, "html");
+    write_report(report_path, "html", header, f.report.trace_lines, scenarios::trace_end(f.report));
     out["failure"]["trace"] = trace_path;
+    out["failure"]["report"] = report_path;
     out["failure"]["replay"] = "pipesim replay " + trace_path;
   }
   if (o.json) {
@@ -200,6 +205,7 @@ int explore_file(const explore_cli& o) {
   }
   print_story(f.report, f.report.trace_lines, marks);
   std::cout << "trace: " << trace_path << '\n'
+            << "report: " << report_path << '\n'
             << "replay: pipesim replay " << trace_path << '\n'
             << "again: " << explore_command(o) << '\n'
             << "result: FAIL\n";

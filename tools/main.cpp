@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_validate_command(app));
   commands.push_back(add_explore_command(app));
   commands.push_back(add_replay_command(app));
+  commands.push_back(add_report_command(app));
   serve_cli serve;
   CLI::App* serve_cmd = add_serve_command(app, serve);
 

@@ -1,7 +1,13 @@
-// How the command line tells a failed run: its failed checks, then its story.
+// How the command line tells a failed run: its failed checks, then its story; and where its
+// drawing goes.
 #include "cli.hpp"
+#include "report/timeline.hpp"
+#include "report/views.hpp"
 #include "scenarios/story.hpp"
+#include "scenarios/trace_file.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace pipesim::tools {
@@ -29,6 +35,38 @@ void print_story(const scenarios::run_report& r, const std::vector<std::string>&
   for (const std::string& line : scenarios::story(trace_lines, detail, marks)) {
     std::cout << "  " << line << '\n';
   }
+}
+
+void write_report(const std::string& path, const std::string& format, const nlohmann::json& header,
+                  const std::vector<std::string>& events, const nlohmann::json& end) {
+  const report::timeline t = report::build_timeline(header, events, end);
+  const std::string text = format == "chrome"    ? report::to_chrome(t)
+                           : format == "mermaid" ? report::to_mermaid(t)
+                                                 : report::to_html(t);
+  if (path == "-") {
+    std::cout << text;
+    return;
+  }
+  // Written whole to a temporary name, then renamed: a report is never seen half written.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw scenarios::trace_error(path + ": cannot write the report");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw scenarios::trace_error(path + ": cannot write the report: " + ec.message());
+}
+
+std::string default_report_path(const std::string& trace_path, const std::string& format) {
+  std::filesystem::path p(trace_path);
+  const std::string ext = format == "chrome"    ? ".chrome.json"
+                          : format == "mermaid" ? ".mmd"
+                                                : ".html";
+  p.replace_extension(ext);
+  return p.string();
 }
 
 }  // namespace pipesim::tools

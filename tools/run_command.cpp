@@ -25,6 +25,7 @@ struct run_cli {
   bool seed_given = false;
   std::string strategy = "random";
   std::string trace_path;
+  std::string report_path;
   bool json = false;
   std::string until = "1m";
 };
@@ -135,8 +136,10 @@ int run_file(const run_cli& o) {
   options.keep_trace_lines = true;
   const scenarios::run_report r = scenarios::run_scenario(sc, std::move(options));
   // The header needs the resolved knobs, known only after the run.
-  if (!o.trace_path.empty()) {
-    scenarios::write_trace(o.trace_path, scenarios::trace_header(sc, r, PIPESIM_VERSION), r);
+  const nlohmann::json header = scenarios::trace_header(sc, r, PIPESIM_VERSION);
+  if (!o.trace_path.empty()) scenarios::write_trace(o.trace_path, header, r);
+  if (!o.report_path.empty()) {
+    write_report(o.report_path, "html", header, r.trace_lines, scenarios::trace_end(r));
   }
   if (o.json) {
     nlohmann::json out = r.to_json();
@@ -147,6 +150,7 @@ int run_file(const run_cli& o) {
     if (!r.ok()) print_story(r, r.trace_lines, {});
     std::cout << "result: " << (r.ok() ? "pass" : "FAIL") << '\n';
     if (!o.trace_path.empty()) std::cout << "trace written to " << o.trace_path << '\n';
+    if (!o.report_path.empty()) std::cout << "report written to " << o.report_path << '\n';
   }
   return r.ok() ? k_exit_ok : k_exit_check_failed;
 }
@@ -176,6 +180,8 @@ std::unique_ptr<command> add_run_command(CLI::App& app) {
   cmd->add_option("--strategy", o.strategy, "Choice strategy: random, nominal or pct")
       ->check(CLI::IsMember({"random", "nominal", "pct"}));
   cmd->add_option("--trace", o.trace_path, "Write the trace (JSON Lines) to this path");
+  cmd->add_option("--report", o.report_path,
+                  "Draw the run as a self-contained HTML timeline at this path");
   cmd->add_option("--until", o.until, "Demo horizon as a duration (default 1m)");
   cmd->add_flag("--json", o.json, "Print one JSON object instead of text");
   c->app = cmd;
