@@ -99,6 +99,7 @@ struct verdict {
   std::uint64_t events = 0;
   sim::time_us sim_time_us = 0;
   std::vector<std::uint64_t> picks;  // only for a failure
+  std::map<std::string, std::uint64_t> reached;
 };
 
 // Runs f(i) for i in [0, n) on `jobs` threads; the first exception is rethrown here.
@@ -410,6 +411,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
   const clock_type::time_point t0 = clock_type::now();
   std::optional<std::uint64_t> failing;
   std::vector<verdict> verdicts;
+  std::map<std::string, explore_result::situation_coverage> covered;
   for (std::uint64_t base = 0; base < o.runs && !failing; base += batch) {
     const std::uint64_t n = std::min(batch, o.runs - base);
     verdicts.assign(n, verdict{});
@@ -425,6 +427,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
       v.milestones = r.milestones;
       v.events = r.events;
       v.sim_time_us = r.sim_time_us;
+      v.reached = std::move(r.reached);
       if (!v.ok) {
         v.failed_check = first_failed_check(r);
         v.picks = std::move(r.choices);
@@ -444,6 +447,11 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
       result.runs_reaching_callback_message += before(m.first_callback_message_us, heal.heal_at_us);
       result.runs_reaching_receive += before(m.first_receive_us, heal.heal_at_us);
       result.runs_reaching_answer += before(m.first_answer_us, heal.heal_at_us);
+      for (const auto& [id, hits] : verdicts[i].reached) {
+        explore_result::situation_coverage& c = covered[id];
+        ++c.runs;
+        c.hits += hits;
+      }
       if (!verdicts[i].ok) {
         failing = base + i;
         break;
@@ -452,6 +460,25 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
     if (o.progress) o.progress(result.runs, o.runs);
   }
   result.seconds = seconds_since(t0);
+  // The catalog, in its order, with what the runs reached; a situation reached but not in the
+  // catalog would be a model that forgot to declare it, so it is listed too, never dropped.
+  for (const sim::situation& s : scenarios::situations(sc)) {
+    explore_result::situation_coverage c = covered[s.id];
+    c.id = s.id;
+    c.description = s.description;
+    result.coverage.push_back(std::move(c));
+    covered.erase(s.id);
+  }
+  for (auto& [id, c] : covered) {
+    c.id = id;
+    c.description = "(not declared by any model)";
+    result.coverage.push_back(std::move(c));
+  }
+  for (const std::string& id : sc.expect.reached) {
+    const auto it = std::find_if(result.coverage.begin(), result.coverage.end(),
+                                 [&](const auto& c) { return c.id == id; });
+    if (it == result.coverage.end() || it->runs == 0) result.unreached_required.push_back(id);
+  }
   const std::pair<std::uint64_t, const char*> reached[] = {
       {result.runs_reaching_callback_message, "a callback message (SageMaker's SQS send)"},
       {result.runs_reaching_receive, "a consumer receive"},

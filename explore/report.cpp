@@ -36,7 +36,16 @@ json explore_result::to_json() const {
              {"receive", runs_reaching_receive},
              {"answer", runs_reaching_answer}}},
            {"warnings", warnings},
-           {"ok", !failure.has_value()}};
+           {"ok", ok()}};
+  json situations = json::array();
+  std::uint64_t reached = 0;
+  for (const situation_coverage& c : coverage) {
+    situations.push_back(
+        {{"id", c.id}, {"description", c.description}, {"runs", c.runs}, {"hits", c.hits}});
+    if (c.runs > 0) ++reached;
+  }
+  out["coverage"] = {{"situations", situations}, {"reached", reached}, {"of", coverage.size()}};
+  out["unreached_required"] = unreached_required;
   if (!failure) return out;
   const explore_failure& f = *failure;
   json deviations = json::array();

@@ -122,16 +122,17 @@ json run_report::to_json() const {
       arr.push_back({{"id", c.id}, {"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
     return arr;
   };
-  json reached = json::object();
+  json milestone_times = json::object();
   const std::pair<const char*, const std::optional<sim::time_us>*> times[] = {
       {"first_callback_message", &milestones.first_callback_message_us},
       {"first_receive", &milestones.first_receive_us},
       {"first_answer", &milestones.first_answer_us},
       {"all_terminal", &milestones.all_terminal_us}};
   for (const auto& [name, t] : times) {
-    if (*t) reached[name] = sim::format_duration(**t);
+    if (*t) milestone_times[name] = sim::format_duration(**t);
   }
-  out["milestones"] = reached;
+  out["milestones"] = milestone_times;
+  out["reached"] = reached;
   out["expectations"] = checks(expectations);
   out["invariants"] = checks(invariants);
   return out;

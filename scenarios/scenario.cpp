@@ -63,22 +63,6 @@ bool valid_queue_name(const std::string& name, bool fifo) {
   });
 }
 
-// Levenshtein distance, for "did you mean".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // Checks knob overrides one by one, so each problem gets the knob's own pointer; an unknown name
 // gets the closest known one. `pipeline_knobs`: SageMaker knobs allowed too (not in a queue's
 // adversity). Returns whether all were valid.
@@ -101,7 +85,7 @@ bool check_knobs(checker& c, const json& knobs, const std::string& pointer, mode
            {&models::sqs::knobs(), &models::pipelines::knobs(), &models::lambda::knobs()}) {
         if (list != &models::sqs::knobs() && !pipeline_knobs) continue;
         for (const models::knob_spec& k : *list) {
-          const std::size_t d = edit_distance(name, k.name);
+          const std::size_t d = detail::edit_distance(name, k.name);
           if (d < best_distance) {
             best_distance = d;
             best = k.name;
@@ -360,7 +344,7 @@ const std::map<std::string, std::vector<std::string>>& closed_objects() {
       {"/$defs/action", {"at", "call", "params", "as", "expect"}},
       {"/$defs/action/properties/expect/oneOf/0", {"error"}},
       {"/$defs/action/properties/expect/oneOf/1", {"ok"}},
-      {"/$defs/expect", {"executions", "queues", "invariants"}},
+      {"/$defs/expect", {"executions", "queues", "invariants", "reached"}},
       {"/$defs/expect/properties/executions/additionalProperties", {"status", "by", "steps"}},
       {"/$defs/expect/properties/queues/additionalProperties",
        {"sent", "received", "deleted", "in_dlq"}}};

@@ -175,6 +175,9 @@ struct expectations {
   std::map<std::string, execution_expectation> executions;  ///< By "as" name.
   std::map<std::string, queue_expectation> queues;          ///< By queue name.
   std::vector<std::string> invariants;                      ///< Names to check (default all).
+  /// Situations an exploration must reach in at least one run (pipesim explore checks them
+  /// across its runs; a single run does not).
+  std::vector<std::string> reached;
 };
 
 struct scenario {
@@ -205,6 +208,12 @@ struct scenario {
 /// scenario.schema.json. The validator takes its lists from here, and a test checks that the
 /// schema declares exactly these, so `pipesim validate` and the schema accept the same members.
 const std::map<std::string, std::vector<std::string>>& closed_objects();
+
+/// The situations the runs of `sc` can reach (behaviour coverage): every SageMaker state machine
+/// row, the SQS situations, the Lambda ones when a consumer is a Lambda function, and those that
+/// span the services. all_situations() is every one pipesim knows.
+std::vector<sim::situation> situations(const scenario& sc);
+std::vector<sim::situation> all_situations();
 
 /// The built-in invariants, by the names scenario files use.
 const std::vector<std::string>& invariant_names();

@@ -194,6 +194,39 @@ void parse_expect(checker& c, const json& expect, scenario& out) {
       }
     }
   }
+  if (expect.contains("reached")) {
+    const json& list = expect["reached"];
+    const std::string p = child(base, "reached");
+    if (!list.is_array()) {
+      c.expected(p, "an array of situation ids", list);
+    } else {
+      const std::vector<sim::situation> known = all_situations();
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::optional<std::string> id = c.text(list[i], child(p, i));
+        if (!id) continue;
+        const auto same = [&](const sim::situation& s) { return s.id == *id; };
+        if (std::any_of(known.begin(), known.end(), same)) {
+          out.expect.reached.push_back(*id);
+          continue;
+        }
+        std::string best;
+        std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+        for (const sim::situation& s : known) {
+          const std::size_t d = edit_distance(*id, s.id);
+          if (d < best_distance) {
+            best_distance = d;
+            best = s.id;
+          }
+        }
+        c.fail(child(p, i), "unknown situation \"" + *id + "\"" +
+                                (best_distance <= std::max<std::size_t>(3, id->size() / 3)
+                                     ? " (did you mean \"" + best + "\"?)"
+                                     : std::string()) +
+                                "; `pipesim explore --json` lists every situation with its "
+                                "description");
+      }
+    }
+  }
   out.expect.invariants = invariant_names();
   if (expect.contains("invariants")) {
     const json& inv = expect["invariants"];

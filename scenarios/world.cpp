@@ -366,6 +366,7 @@ void world::begin() {
   sim_.after_each_event([this] {
     settle_workers();
     sagemaker_.observe_all(observed_);  // one snapshot per event, shared by the checks
+    probe_.observe(observed_);
     check_effects();
     check_invariants();
   });
@@ -443,6 +444,7 @@ run_report world::make_report(const sim::run_result& r, bool final) {
     report.choice_log.push_back({std::move(c.label), c.options, c.pick, c.at_us});
   }
   report.milestones = milestones_;
+  for (const auto& [id, n] : sim_.coverage().counts()) report.reached.emplace(id, n);
   report.effects = effects_.history();
   for (const auto& [resource, record] : effects_.alive()) report.leaked.push_back(resource);
   report.trace_lines = sim_.trace().lines();

@@ -1,6 +1,7 @@
 // The simulation: virtual clock, event queue, choice points, streams and trace behind one object.
 #pragma once
 
+#include "coverage.hpp"
 #include "event_queue.hpp"
 #include "random.hpp"
 #include "strategy.hpp"
@@ -115,6 +116,10 @@ class simulation {
   /// Records an event at now(); a no-op when the trace is disabled.
   void record(std::string_view type, const nlohmann::json& fields);
 
+  /// Notes that the run reached a named situation (see coverage.hpp); costs a map lookup.
+  void reach(std::string_view situation_id) { coverage_.reach(situation_id); }
+  const sim::coverage& coverage() const noexcept { return coverage_; }
+
   /// Runs events in order until a limit is hit, the queue drains, or a handler calls stop().
   /// Time never goes backwards; now() is set to each event's time before its handler runs.
   run_result run(const run_limits& limits = {});
@@ -144,6 +149,7 @@ class simulation {
   std::vector<std::string> lane_names_;
   std::vector<choice_record> choices_;
   sim::trace trace_;
+  sim::coverage coverage_;
   std::uint64_t dispatched_ = 0;
   bool stop_requested_ = false;
   std::string stop_detail_;

@@ -75,6 +75,37 @@ std::string explore_command(const explore_cli& o) {
   return c;
 }
 
+// Which situations the runs reached, how often, and which they never did.
+void print_coverage(const pipesim::explore_result& r) {
+  std::uint64_t reached = 0;
+  for (const auto& c : r.coverage) reached += c.runs > 0 ? 1 : 0;
+  std::cout << "behaviours: " << reached << " of " << r.coverage.size()
+            << " situations reached (runs that reached each; --json has their descriptions)\n";
+  for (const auto& c : r.coverage) {
+    if (c.runs == 0) continue;
+    std::string runs = std::to_string(c.runs);
+    if (runs.size() < 7) runs.insert(0, 7 - runs.size(), ' ');
+    std::cout << runs << "  " << c.id << '\n';
+  }
+  if (reached == r.coverage.size()) return;
+  std::cout << "  never reached:";
+  std::size_t width = 16;
+  bool first = true;
+  for (const auto& c : r.coverage) {
+    if (c.runs > 0) continue;
+    const std::string item = (first ? " " : ", ") + c.id;
+    if (width + item.size() > 100) {
+      std::cout << (first ? "" : ",") << "\n    " << c.id;
+      width = 4 + c.id.size();
+    } else {
+      std::cout << item;
+      width += item.size();
+    }
+    first = false;
+  }
+  std::cout << '\n';
+}
+
 int explore_file(const explore_cli& o) {
   const pipesim::scenario loaded = pipesim::scenario::load(o.file);
   const scenarios::scenario& sc = pipesim::detail::scenario_access::parsed(loaded);
@@ -151,7 +182,7 @@ int explore_file(const explore_cli& o) {
   }
   if (o.json) {
     std::cout << out.dump(2) << '\n';
-    return r.failure ? k_exit_check_failed : k_exit_ok;
+    return r.ok() ? k_exit_ok : k_exit_check_failed;
   }
 
   std::cout << "scenario: " << sc.name << " (" << o.file << ")\n"
@@ -167,6 +198,15 @@ int explore_file(const explore_cli& o) {
             << " simulated s per wall-clock s\n";
   for (const std::string& w : r.warnings) std::cout << "warning: " << w << '\n';
   if (!r.failure) {
+    print_coverage(r);
+    if (!r.unreached_required.empty()) {
+      std::string list;
+      for (const std::string& id : r.unreached_required) list += (list.empty() ? "" : ", ") + id;
+      std::cout << "FAIL expect.reached: no run of " << r.runs << " reached " << list << '\n'
+                << "again: " << explore_command(o) << '\n'
+                << "result: FAIL\n";
+      return k_exit_check_failed;
+    }
     std::cout << "result: pass (every run met its expectations and invariants)\n";
     return k_exit_ok;
   }

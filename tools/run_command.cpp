@@ -124,6 +124,14 @@ void print_report(const scenarios::scenario& sc, const scenarios::run_report& r)
   };
   checks("expectations", r.expectations);
   checks("invariants", r.invariants);
+  if (!sc.expect.reached.empty()) {
+    // Situations are an exploration's expectation: one run cannot reach exclusive ones.
+    std::cout << "reached (expect.reached is checked by pipesim explore, across its runs):\n";
+    for (const std::string& id : sc.expect.reached) {
+      std::cout << "  " << (r.reached.count(id) ? "this run reached " : "not in this run: ") << id
+                << '\n';
+    }
+  }
 }
 
 int run_file(const run_cli& o) {

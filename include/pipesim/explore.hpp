@@ -178,10 +178,23 @@ struct explore_result {
   std::uint64_t runs_reaching_answer = 0;
   /// "faults never reached ..." when one of those counts is 0: the pass says little.
   std::vector<std::string> warnings;
+  /// Behaviour coverage over the `runs` judged: every situation the scenario can reach, with the
+  /// runs that reached it (0: never), in catalog order.
+  struct situation_coverage {
+    std::string id;
+    std::string description;
+    std::uint64_t runs = 0;
+    std::uint64_t hits = 0;  ///< Times reached, over all those runs.
+  };
+  std::vector<situation_coverage> coverage;
+  /// The scenario's expect.reached that no run reached: the exploration fails on these.
+  std::vector<std::string> unreached_required;
   std::optional<explore_failure> failure;
 
   /// The JSON report (`pipesim explore --json` adds the scenario, its file and the trace path).
   nlohmann::json to_json() const;
+  /// No run failed and every required situation was reached.
+  bool ok() const noexcept { return !failure && unreached_required.empty(); }
 };
 
 /// Explores; deterministic for the same scenario, options and seed, whatever `jobs` is.

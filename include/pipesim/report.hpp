@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +96,9 @@ struct run_report {
   std::vector<effect_record> effects;    ///< Every created/deleted, in order.
   std::vector<std::string> leaked;       ///< Resources still alive at the end.
   run_milestones milestones;
+  /// Behaviour coverage: how often the run reached each situation it reached, by id (see
+  /// scenarios::situations).
+  std::map<std::string, std::uint64_t> reached;
 
   bool ok() const noexcept;
   /// The --json shape of `pipesim run`.

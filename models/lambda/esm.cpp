@@ -212,6 +212,7 @@ void event_source_mapping::on_receive(std::size_t s, const json& messages) {
     if (!matches_filter(config_.mapping.filter_criteria, rec)) {
       // A message that matches no filter is deleted by Lambda; the function never sees it [FILT].
       ++stats_.filtered;
+      sim_.reach("lambda.message_filtered");
       record("lambda.message_filtered", {{"message_id", rec["messageId"]}});
       (void)sqs_.call_from_aws("DeleteMessage", {{"QueueUrl", config_.queue_url},
                                                  {"ReceiptHandle", rec["receiptHandle"]}});
@@ -262,6 +263,7 @@ void event_source_mapping::invoke(std::size_t s) {
     // Throttled: retried until the batch's visibility timeout would run out, then dropped; SQS
     // makes the messages visible again and the next receive counts [ERR].
     ++stats_.throttles;
+    sim_.reach("lambda.throttled");
     const sim::time_us retry = knobs_.duration("lambda.backoff.throttle_retry");
     record("lambda.throttled", {{"records", sl.batch.size()}});
     note_error();
@@ -343,6 +345,15 @@ void event_source_mapping::start_handler(std::size_t s, std::uint64_t env, bool 
   inv.cold = cold;
   inv.deadline_us = sim_.now() + config_.function.timeout_us;
   inv.event = json{{"Records", sl.batch}};
+  sim_.reach(cold ? "lambda.cold_start" : "lambda.warm_start");
+  if (sl.batch.size() > 1) sim_.reach("lambda.batch_of_several");
+  for (const json& r : sl.batch) {
+    // A record Lambda has handed over before: a retry after a failure (or a lost visibility).
+    if (r["attributes"].value("ApproximateReceiveCount", "1") != "1") {
+      sim_.reach("lambda.record_retried");
+      break;
+    }
+  }
   if (sim_.trace().enabled()) {
     json ids = json::array();
     for (const json& r : sl.batch) ids.push_back(r["messageId"]);
@@ -418,6 +429,12 @@ void event_source_mapping::finish(std::size_t s, std::uint64_t env, const std::s
     }
   }
   const bool function_error = outcome != "returned";
+  if (timed_out) sim_.reach("lambda.invocation_timed_out");
+  if (outcome == "raised") sim_.reach("lambda.handler_raised");
+  if (outcome == "runtime_exited") sim_.reach("lambda.runtime_exited");
+  if (verdict.reason == "partial") sim_.reach("lambda.batch_partially_failed");
+  if (verdict.reason.rfind("invalid_response", 0) == 0) sim_.reach("lambda.invalid_batch_response");
+  if (verdict.reason == "no_acknowledgement") sim_.reach("lambda.acknowledgement_lost");
   if (function_error) {
     ++stats_.errors;
     if (timed_out) ++stats_.timeouts;

@@ -12,6 +12,7 @@
 
 #include "models/common/api.hpp"
 #include "models/common/knobs.hpp"
+#include "sim/coverage.hpp"
 #include "sim/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,9 @@ namespace models::lambda {
 
 /// Every Lambda knob (names "lambda.*"), with defaults per profile and documented-vs-chosen status.
 const std::vector<models::knob_spec>& knobs();
+
+/// The situations this model can reach (sim::simulation::reach), for behaviour coverage.
+std::vector<sim::situation> situations();
 
 /// The function's own settings (CreateFunction / PutFunctionConcurrency).
 struct function_config {

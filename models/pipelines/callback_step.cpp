@@ -124,6 +124,7 @@ api_result service::impl::answer(const std::string& op, const json& req, bool su
                        running(r);
   if (!waiting) {
     const std::string& mode = knobs.text("callback.answer_after_resolution");
+    sim.reach("sagemaker.answer_rejected");
     trace("pipeline.callback_answer_rejected", [&] {
       return json{
           {"execution", e.arn}, {"step", def(e).steps[i].name}, {"token", token}, {"mode", mode}};

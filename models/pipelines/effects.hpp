@@ -39,4 +39,8 @@ struct table_row {
 /// The three tables as Markdown, the form models/pipelines/README.md carries (a test compares).
 std::string transition_tables_markdown();
 
+/// The situation id of a table row: "sagemaker.<machine>.<from>.<event>" (machine: execution,
+/// step or callback). A state has one row per event, so the start state and the event name it.
+std::string row_situation(std::string_view machine, std::string_view from, std::string_view event);
+
 }  // namespace models::pipelines

@@ -103,12 +103,16 @@ struct reporting_def : boost::msm::front::state_machine_def<Derived> {
 template <class Fsm, class Event>
 effect process_or_raise(Fsm& fsm, const Event& e, sim::simulation& s, const std::string& machine) {
   fsm.requested = effect::none;
+  const char* from = fsm.state_name;
   fsm.process_event(e);
   if (!fsm.problem.empty()) {
     std::string problem;
     problem.swap(fsm.problem);
     raise(s, machine, problem);
   }
+  // Every row is a situation worth reaching (situations() lists them): the machine's kind is
+  // the first word of `machine` ("callback <token>").
+  s.reach(row_situation(std::string_view(machine).substr(0, machine.find(' ')), from, Event::name));
   return fsm.requested;
 }
 

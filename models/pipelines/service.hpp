@@ -25,6 +25,10 @@ namespace models::pipelines {
 /// Every knob of this model (the README table is generated from it; see knobs.cpp).
 const std::vector<models::knob_spec>& knobs();
 
+/// The situations this model can reach (sim::simulation::reach): every row of the three
+/// transition tables, then the named ones (see tables.cpp).
+std::vector<sim::situation> situations();
+
 /// Sends one SQS SendMessage request {"QueueUrl", "MessageBody"[, "MessageGroupId"]} and returns
 /// the SQS response (with "MessageId") or the SQS error. The lead wires it to the SQS model; tests
 /// use a recording fake. The service never sees the SQS model's internals. The function must not

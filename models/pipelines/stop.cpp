@@ -66,6 +66,7 @@ api_result service::impl::stop(const json& req) {
   if (auto err = check_token(req, true)) return *err;
   const std::string arn = req["PipelineExecutionArn"].get<std::string>();
   if (auto r = replay("StopPipelineExecution", req)) {
+    sim.reach("sagemaker.stop_replayed");
     execution* e = find_execution(arn);
     if (r->ok() && e != nullptr && knobs.text("stop.same_token_replay") == "ValidationException" &&
         e->machine->status() != execution_status::executing)

@@ -3,6 +3,7 @@
 #include "models/pipelines/callback_machine.hpp"
 #include "models/pipelines/effects.hpp"
 #include "models/pipelines/execution_machine.hpp"
+#include "models/pipelines/service.hpp"
 #include "models/pipelines/step_machine.hpp"
 
 #include <algorithm>
@@ -47,6 +48,35 @@ std::string transition_tables_markdown() {
          "\nStep (`step_machine.cpp`):\n\n" + markdown(step_machine::table()) +
          "\nCallback path, one per callback attempt (`callback_machine.cpp`):\n\n" +
          markdown(callback_machine::table());
+}
+
+std::string row_situation(std::string_view machine, std::string_view from, std::string_view event) {
+  std::string id = "sagemaker.";
+  id += machine;
+  id += '.';
+  id += from;
+  id += '.';
+  id += event;
+  return id;
+}
+
+std::vector<sim::situation> situations() {
+  std::vector<sim::situation> out;
+  const auto rows = [&](const char* machine, const char* title,
+                        const std::vector<table_row>& table) {
+    for (const table_row& r : table) {
+      out.push_back({row_situation(machine, r.from, r.event),
+                     std::string(title) + " row: " + r.from + " --" + r.event + "--> " + r.to});
+    }
+  };
+  rows("execution", "execution", execution_machine::table());
+  rows("step", "step", step_machine::table());
+  rows("callback", "callback path", callback_machine::table());
+  out.push_back(
+      {"sagemaker.answer_rejected", "a Send* answer came for a token whose step no longer waits"});
+  out.push_back(
+      {"sagemaker.stop_replayed", "a StopPipelineExecution replayed its ClientRequestToken"});
+  return out;
 }
 
 }  // namespace models::pipelines

@@ -45,6 +45,7 @@ models::api_result queue::delete_one(const std::string& handle) {
                    "The input receipt handle \"" + handle + "\" is not a valid receipt handle.");
     if (policy == "succeed_either") do_delete = sim_.choose(label("stale_delete"), 2) == 0;
     if (!do_delete) {
+      sim_.reach("sqs.stale_delete_ignored");
       if (traced()) trace("sqs.delete_ignored", m, {{"reason", "stale_receipt_handle"}});
       return models::api_result::success(json::object());
     }

@@ -164,6 +164,7 @@ void queue::spawn_duplicate(const message& original, std::string_view site) {
   const std::uint64_t copy = ++ghost_counts_[id];
   const std::uint64_t seq = new_message(std::move(ghost), id, copy, false);
   ++counters_.duplicates_created;
+  sim_.reach("sqs.duplicate_created");
   if (traced())
     trace("sqs.duplicate_created", live_.at(seq),
           {{"site", site}, {"visible_at_us", live_.at(seq).visible_at}});

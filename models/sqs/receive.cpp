@@ -114,6 +114,9 @@ void queue::to_in_flight(message& m, std::int64_t visibility_s, sim::time_us req
   if (attrs_.fifo) ++groups_[m.group_id].inflight;
   set_state(m, message_state::in_flight);
   ++counters_.received;
+  if (m.receive_count > 1) sim_.reach("sqs.message_redelivered");
+  if (census_[m.seq].copy > 0) sim_.reach("sqs.duplicate_delivered");
+  svc_.notify_receive(url_, census_[m.seq].message_id, census_[m.seq].copy, m.receive_count);
   if (traced())
     trace("sqs.message_received", m,
           {{"receive_count", m.receive_count}, {"deadline_us", m.deadline}});
@@ -313,6 +316,7 @@ models::api_result queue::receive_now(const receive_params& p, sim::time_us requ
   if (long_poll && !attrs_.fifo && !visible_.empty() &&
       sim_.chance(label("false_empty"), knobs_.number("sqs.receive.false_empty_probability"))) {
     found = true;
+    sim_.reach("sqs.false_empty_receive");
     if (traced()) sim_.record("sqs.receive_false_empty", {{"queue", name_}});
     return models::api_result::success(json::object());
   }

@@ -26,6 +26,7 @@ void queue::move_to_dlq(std::uint64_t seq) {
   if (traced())
     trace("sqs.message_moved_to_dlq", copy, {{"target", target->name()}, {"receive_count", count}});
   ++counters_.moved_to_dlq;
+  sim_.reach("sqs.moved_to_dlq");
   copy.dlq_source_arn = arn_;
   remove(seq, message_state::in_dlq, false);
   const bool reset = knobs_.flag("sqs.dlq.reset_receive_count");

@@ -27,6 +27,9 @@ namespace models::sqs {
 /// Every SQS knob (names "sqs.*"), with defaults per profile and documented-vs-chosen status.
 const std::vector<models::knob_spec>& knobs();
 
+/// The situations this model can reach (sim::simulation::reach), for behaviour coverage.
+std::vector<sim::situation> situations();
+
 /// Where a message (or a duplicate copy of one) is now, as seen by the queue it was sent to.
 /// in_dlq stays last: checkers size per-state arrays by it.
 enum class message_state { delayed, visible, in_flight, deleted, expired, in_dlq };
@@ -128,6 +131,17 @@ class service {
                          const queue_counters& counters)>;
   void visit_queues(const queue_visitor& visit) const;
 
+  /// Called with every message a ReceiveMessage hands out (queue URL, message id, copy, receive
+  /// count), whoever received it: for checks that follow a message across services.
+  using receive_observer =
+      std::function<void(const std::string& queue_url, const std::string& message_id,
+                         std::uint64_t copy, std::uint32_t receive_count)>;
+  void on_receive(receive_observer observe) { on_receive_ = std::move(observe); }
+  void notify_receive(const std::string& queue_url, const std::string& message_id,
+                      std::uint64_t copy, std::uint32_t receive_count) const {
+    if (on_receive_) on_receive_(queue_url, message_id, copy, receive_count);
+  }
+
   const service_config& config() const noexcept { return config_; }
   sim::simulation& simulation() noexcept { return sim_; }
 
@@ -168,6 +182,7 @@ class service {
   // queue_url("") and queue_arn(""), built once: every queue-addressed call looks its queue up.
   std::string url_prefix_;
   std::string arn_prefix_;
+  receive_observer on_receive_;
 };
 
 }  // namespace models::sqs

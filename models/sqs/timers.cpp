@@ -57,6 +57,7 @@ void queue::release_due_inflight() {
       continue;
     }
     make_visible(m);
+    sim_.reach("sqs.visibility_timeout_expired");
     if (traced()) trace("sqs.message_returned", m, {{"reason", "visibility_timeout"}});
   }
 }
@@ -67,6 +68,7 @@ void queue::tick() {
   const sim::time_us now = sim_.now();
   while (!retention_.empty() && retention_.begin()->first + retention_us() <= now) {
     const std::uint64_t seq = retention_.begin()->second;
+    sim_.reach("sqs.message_expired");
     if (traced()) trace("sqs.message_expired", live_.at(seq));
     ++counters_.expired;
     remove(seq, message_state::expired, false);

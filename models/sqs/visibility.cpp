@@ -48,6 +48,7 @@ models::api_result queue::change_one(const std::string& handle, const json& vt_j
   if (vt == 0) {
     if (attrs_.fifo) --groups_[m.group_id].inflight;
     make_visible(m);
+    sim_.reach("sqs.visibility_released");
     if (traced()) trace("sqs.message_returned", m, {{"reason", "visibility_changed_to_0"}});
     serve_waiters();
   } else {

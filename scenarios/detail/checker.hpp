@@ -43,6 +43,22 @@ inline std::string describe(const json& v) {
   return std::string(v.type_name()) + " " + text;
 }
 
+// Levenshtein distance, for "did you mean".
+inline std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
 inline const std::vector<std::string>& members(const std::string& schema_pointer) {
   return closed_objects().at(schema_pointer);
 }

@@ -7,6 +7,7 @@
 #include "models/pipelines/service.hpp"
 #include "models/sqs/service.hpp"
 #include "scenarios/consumers.hpp"
+#include "scenarios/detail/situations.hpp"
 #include "scenarios/lambda_host.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/worker_host.hpp"
@@ -58,12 +59,16 @@ class world {
             sim_, sagemaker_knobs_,
             [this](const json& request) {
               note(milestones_.first_callback_message_us);
-              return sqs_.call_from_aws("SendMessage", request);
+              models::api_result r = sqs_.call_from_aws("SendMessage", request);
+              probe_.callback_message_sent(request, r);
+              return r;
             },
             pl::service_options{sc.region, sc.account, pl::service_options{}.epoch_unix_ms}) {
     sim_.trace().enable(o.trace);
     sim_.trace().set_sink(o.trace_sink);
     sim_.trace().keep_lines(o.keep_trace_lines);
+    sqs_.on_receive([this](const std::string&, const std::string& message_id, std::uint64_t,
+                           std::uint32_t) { probe_.message_received(message_id); });
   }
 
   run_report run();
@@ -138,6 +143,7 @@ class world {
   models::knob_values sagemaker_knobs_;
   models::knob_values lambda_knobs_;
   models::sqs::service sqs_;
+  situation_probe probe_{sim_, sqs_, sagemaker_knobs_.text("callback.status_key")};
   pl::service sagemaker_;
   effect_log effects_;
   std::vector<std::unique_ptr<consumer_host>> consumers_;

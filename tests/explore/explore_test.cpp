@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <pipesim/explore.hpp>
 #include <set>
 
@@ -118,6 +119,41 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_jobs) {
       BOOST_TEST(one.failure->report.digest == two.failure->report.digest);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(coverage_counts_every_run_and_does_not_depend_on_the_number_of_jobs) {
+  pipesim::explore_options o;
+  o.runs = 200;
+  o.seed = 5;
+  const pipesim::explore_result one = pipesim::explore(stop_during_callback(), o);
+  o.jobs = 2;
+  const pipesim::explore_result two = pipesim::explore(stop_during_callback(), o);
+  BOOST_TEST_REQUIRE(one.ok());
+  BOOST_TEST_REQUIRE(one.coverage.size() == two.coverage.size());
+  std::map<std::string, std::uint64_t> runs;
+  for (std::size_t i = 0; i < one.coverage.size(); ++i) {
+    BOOST_TEST(one.coverage[i].id == two.coverage[i].id);
+    BOOST_TEST(one.coverage[i].runs == two.coverage[i].runs, one.coverage[i].id);
+    BOOST_TEST(one.coverage[i].hits == two.coverage[i].hits, one.coverage[i].id);
+    BOOST_TEST(one.coverage[i].runs <= one.runs);
+    BOOST_TEST(one.coverage[i].hits >= one.coverage[i].runs);
+    runs[one.coverage[i].id] = one.coverage[i].runs;
+  }
+  // Every run stops the execution while its callback step waits for an answer: the callback
+  // path's stop row is reached in all of them, once per run, and its Stopping message is sent.
+  BOOST_TEST(runs.at("sagemaker.callback.waiting_for_answer.stop_requested") == one.runs);
+  BOOST_TEST(runs.at("sagemaker.execution.executing.stop_requested") == one.runs);
+  // The stop comes 8 minutes after the callback message, past any delay: never while delayed.
+  BOOST_TEST(runs.at("stop.callback_message_delayed") == 0U);
+  // Nothing a run reached is missing from the catalog.
+  for (const auto& c : one.coverage)
+    BOOST_TEST(c.description != "(not declared by any model)", c.id);
+  // A swarm with duplicates and reordering on reaches the races the scenario lists.
+  for (const char* id : {"stop.callback_message_in_flight", "delivery.stopping_before_original",
+                         "delivery.after_answer", "sqs.duplicate_delivered"}) {
+    BOOST_TEST(runs.at(id) > 0U, id);
+  }
+  BOOST_TEST(one.unreached_required.empty());
 }
 
 BOOST_AUTO_TEST_CASE(shrinking_keeps_the_failure_and_needs_fewer_deviations) {
