@@ -25,6 +25,9 @@ std::vector<sim::situation> cross_model_situations() {
        "the stop came after the callback message was deleted but before any answer"},
       {"stop.after_callback_answered",
        "the stop came after a callback step of the execution was answered"},
+      {"work.visibility_expired_before_answer",
+       "a callback message's visibility timeout ran out while its token was still unanswered "
+       "(the work outlived it, or its consumer died): another receive may start it again"},
       {"delivery.after_answer",
        "a copy of a callback message was received after its token was answered"},
       {"delivery.stopping_before_original",
@@ -80,6 +83,12 @@ void situation_probe::message_received(const std::string& message_id) {
     t.initial_received = true;
   }
   if (answered(m->second.token)) sim_.reach("delivery.after_answer");
+}
+
+void situation_probe::visibility_expired(const std::string& message_id) {
+  const auto m = messages_.find(message_id);
+  if (m == messages_.end() || m->second.stopping) return;
+  if (!answered(m->second.token)) sim_.reach("work.visibility_expired_before_answer");
 }
 
 bool situation_probe::answered(const std::string& token) const {

@@ -116,7 +116,8 @@ void queue::to_in_flight(message& m, std::int64_t visibility_s, sim::time_us req
   ++counters_.received;
   if (m.receive_count > 1) sim_.reach("sqs.message_redelivered");
   if (census_[m.seq].copy > 0) sim_.reach("sqs.duplicate_delivered");
-  svc_.notify_receive(url_, census_[m.seq].message_id, census_[m.seq].copy, m.receive_count);
+  svc_.notify(service::message_event::received, url_, census_[m.seq].message_id,
+              census_[m.seq].copy, m.receive_count);
   if (traced())
     trace("sqs.message_received", m,
           {{"receive_count", m.receive_count}, {"deadline_us", m.deadline}});

@@ -131,15 +131,20 @@ class service {
                          const queue_counters& counters)>;
   void visit_queues(const queue_visitor& visit) const;
 
-  /// Called with every message a ReceiveMessage hands out (queue URL, message id, copy, receive
-  /// count), whoever received it: for checks that follow a message across services.
-  using receive_observer =
-      std::function<void(const std::string& queue_url, const std::string& message_id,
+  /// What happened to a message, for checks that follow it across services.
+  enum class message_event {
+    received,            ///< a ReceiveMessage handed it out (whoever received it)
+    visibility_expired,  ///< received, not deleted in time: visible again
+  };
+  /// Called with every such event: the queue URL, the message id, the copy (0: as sent) and the
+  /// receive count.
+  using message_observer =
+      std::function<void(message_event, const std::string& queue_url, const std::string& message_id,
                          std::uint64_t copy, std::uint32_t receive_count)>;
-  void on_receive(receive_observer observe) { on_receive_ = std::move(observe); }
-  void notify_receive(const std::string& queue_url, const std::string& message_id,
-                      std::uint64_t copy, std::uint32_t receive_count) const {
-    if (on_receive_) on_receive_(queue_url, message_id, copy, receive_count);
+  void observe_messages(message_observer observe) { observer_ = std::move(observe); }
+  void notify(message_event e, const std::string& queue_url, const std::string& message_id,
+              std::uint64_t copy, std::uint32_t receive_count) const {
+    if (observer_) observer_(e, queue_url, message_id, copy, receive_count);
   }
 
   const service_config& config() const noexcept { return config_; }
@@ -182,7 +187,7 @@ class service {
   // queue_url("") and queue_arn(""), built once: every queue-addressed call looks its queue up.
   std::string url_prefix_;
   std::string arn_prefix_;
-  receive_observer on_receive_;
+  message_observer observer_;
 };
 
 }  // namespace models::sqs

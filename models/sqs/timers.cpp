@@ -58,6 +58,8 @@ void queue::release_due_inflight() {
     }
     make_visible(m);
     sim_.reach("sqs.visibility_timeout_expired");
+    svc_.notify(service::message_event::visibility_expired, url_, census_[m.seq].message_id,
+                census_[m.seq].copy, m.receive_count);
     if (traced()) trace("sqs.message_returned", m, {{"reason", "visibility_timeout"}});
   }
 }

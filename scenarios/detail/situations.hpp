@@ -26,6 +26,8 @@ class situation_probe {
   void callback_message_sent(const nlohmann::json& request, const models::api_result& result);
   /// SQS handed a message out.
   void message_received(const std::string& message_id);
+  /// A received message became visible again: its visibility timeout ran out.
+  void visibility_expired(const std::string& message_id);
   /// After each event, with the executions as they are now.
   void observe(const std::vector<models::pipelines::execution_observation>& executions);
 

@@ -67,8 +67,14 @@ class world {
     sim_.trace().enable(o.trace);
     sim_.trace().set_sink(o.trace_sink);
     sim_.trace().keep_lines(o.keep_trace_lines);
-    sqs_.on_receive([this](const std::string&, const std::string& message_id, std::uint64_t,
-                           std::uint32_t) { probe_.message_received(message_id); });
+    sqs_.observe_messages([this](models::sqs::service::message_event e, const std::string&,
+                                 const std::string& message_id, std::uint64_t, std::uint32_t) {
+      if (e == models::sqs::service::message_event::received) {
+        probe_.message_received(message_id);
+      } else {
+        probe_.visibility_expired(message_id);
+      }
+    });
   }
 
   run_report run();
