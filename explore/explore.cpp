@@ -12,6 +12,7 @@
 #include <mutex>
 #include <pipesim/explore.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace pipesim {
@@ -392,6 +393,11 @@ explore_failure detail::shrink(const scenarios::scenario& sc, const explore_opti
 
 explore_result explore(const scenario& public_sc, const explore_options& o) {
   const scenarios::scenario& sc = detail::scenario_access::parsed(public_sc);
+  if (o.shard_count == 0 || o.shard_index >= o.shard_count) {
+    throw std::invalid_argument("explore: shard " + std::to_string(o.shard_index) + " of " +
+                                std::to_string(o.shard_count) +
+                                " (a shard index runs from 0 to the shard count - 1)");
+  }
   explore_result result;
   const heal_plan heal =
       detail::plan_heal(sc, o.consumers, microseconds(o.heal_at), microseconds(o.heal_deadline));
@@ -409,14 +415,21 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
   }
   const std::uint64_t batch = std::max<std::uint64_t>(64, 32ULL * std::max(o.jobs, 1U));
   const clock_type::time_point t0 = clock_type::now();
+  // The run indices this exploration makes, in order: all of them, or one shard's (every
+  // shard_count-th from shard_index, so shards share the early and the late runs alike).
+  const std::uint64_t stride = std::max<std::uint64_t>(o.shard_count, 1);
+  const std::uint64_t first = o.shard_index;
+  const std::uint64_t planned = first < o.runs ? (o.runs - first + stride - 1) / stride : 0;
+  const auto run_index = [&](std::uint64_t position) { return first + position * stride; };
   std::optional<std::uint64_t> failing;
+  std::uint64_t failing_position = 0;
   std::vector<verdict> verdicts;
   std::map<std::string, explore_result::situation_coverage> covered;
-  for (std::uint64_t base = 0; base < o.runs && !failing; base += batch) {
-    const std::uint64_t n = std::min(batch, o.runs - base);
+  for (std::uint64_t base = 0; base < planned && !failing; base += batch) {
+    const std::uint64_t n = std::min(batch, planned - base);
     verdicts.assign(n, verdict{});
     parallel_for(n, o.jobs, [&](std::size_t i) {
-      const std::uint64_t seed = run_seed(o.seed, base + i);
+      const std::uint64_t seed = run_seed(o.seed, run_index(base + i));
       const fault_profile profile = o.fault_profile.value_or(swarm_profile(seed));
       scenarios::run_options opts = base_options(o, seed, profile, heal);
       opts.strategy = std::make_unique<sim::phased_strategy>(
@@ -453,11 +466,12 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
         c.hits += hits;
       }
       if (!verdicts[i].ok) {
-        failing = base + i;
+        failing = run_index(base + i);
+        failing_position = base + i;
         break;
       }
     }
-    if (o.progress) o.progress(result.runs, o.runs);
+    if (o.progress) o.progress(result.runs, planned);
   }
   result.seconds = seconds_since(t0);
   // The catalog, in its order, with what the runs reached; a situation reached but not in the
@@ -493,7 +507,7 @@ explore_result explore(const scenario& public_sc, const explore_options& o) {
     }
   }
   if (failing) {
-    const verdict& v = verdicts[*failing % batch];
+    const verdict& v = verdicts[failing_position % batch];
     const std::uint64_t seed = run_seed(o.seed, *failing);
     const fault_profile profile = o.fault_profile.value_or(swarm_profile(seed));
     // Without shrinking the failing run is still replayed with its trace, through the same path

@@ -42,6 +42,12 @@ void write_report(const std::string& path, const std::string& format, const nloh
 /// The report's name beside a trace: "run.jsonl" -> "run.html" (".chrome.json", ".mmd").
 std::string default_report_path(const std::string& trace_path, const std::string& format);
 
+/// Writes `j` (indented) to `path` whole, through a temporary name; throws scenarios::trace_error
+/// naming the path when it cannot.
+void write_json_file(const std::string& path, const nlohmann::json& j);
+/// Which situations an exploration's runs reached and how often (its --json "coverage").
+void print_coverage(const nlohmann::json& coverage);
+
 /// A subcommand: registered on the app, run once parsed. run() returns the exit code.
 class command {
  public:
@@ -55,5 +61,6 @@ std::unique_ptr<command> add_validate_command(CLI::App& app);
 std::unique_ptr<command> add_explore_command(CLI::App& app);
 std::unique_ptr<command> add_replay_command(CLI::App& app);
 std::unique_ptr<command> add_report_command(CLI::App& app);
+std::unique_ptr<command> add_merge_command(CLI::App& app);
 
 }  // namespace pipesim::tools

@@ -4,6 +4,7 @@
 #include "scenarios/story.hpp"
 #include "scenarios/trace_file.hpp"
 #include "sim/pct_strategy.hpp"
+#include "sim/trace.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,8 @@ struct explore_cli {
   std::string heal_at;
   std::string heal_deadline;
   bool no_shrink = false;
+  std::string shard;     // "I/N"
+  std::string out_path;  // the shard result file
 };
 
 // A file name from a scenario's name: letters, digits, '-' and '_' kept, the rest '-'.
@@ -72,38 +75,8 @@ std::string explore_command(const explore_cli& o) {
   if (o.strategy == "pct") c += " --depth " + std::to_string(o.depth);
   if (!o.heal_at.empty()) c += " --heal-at " + o.heal_at;
   if (!o.heal_deadline.empty()) c += " --heal-deadline " + o.heal_deadline;
+  if (!o.shard.empty()) c += " --shard " + o.shard;
   return c;
-}
-
-// Which situations the runs reached, how often, and which they never did.
-void print_coverage(const pipesim::explore_result& r) {
-  std::uint64_t reached = 0;
-  for (const auto& c : r.coverage) reached += c.runs > 0 ? 1 : 0;
-  std::cout << "behaviours: " << reached << " of " << r.coverage.size()
-            << " situations reached (runs that reached each; --json has their descriptions)\n";
-  for (const auto& c : r.coverage) {
-    if (c.runs == 0) continue;
-    std::string runs = std::to_string(c.runs);
-    if (runs.size() < 7) runs.insert(0, 7 - runs.size(), ' ');
-    std::cout << runs << "  " << c.id << '\n';
-  }
-  if (reached == r.coverage.size()) return;
-  std::cout << "  never reached:";
-  std::size_t width = 16;
-  bool first = true;
-  for (const auto& c : r.coverage) {
-    if (c.runs > 0) continue;
-    const std::string item = (first ? " " : ", ") + c.id;
-    if (width + item.size() > 100) {
-      std::cout << (first ? "" : ",") << "\n    " << c.id;
-      width = 4 + c.id.size();
-    } else {
-      std::cout << item;
-      width += item.size();
-    }
-    first = false;
-  }
-  std::cout << '\n';
 }
 
 int explore_file(const explore_cli& o) {
@@ -117,6 +90,30 @@ int explore_file(const explore_cli& o) {
   options.pct_depth = o.depth;
   options.jobs = o.jobs == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.jobs;
   options.shrink = !o.no_shrink;
+  if (!o.shard.empty()) {
+    const std::size_t slash = o.shard.find('/');
+    std::uint64_t index = 0;
+    std::uint64_t count = 0;
+    try {
+      if (slash == std::string::npos) throw std::invalid_argument("no slash");
+      std::size_t used = 0;
+      index = std::stoull(o.shard.substr(0, slash), &used);
+      if (used != slash) throw std::invalid_argument("index");
+      count = std::stoull(o.shard.substr(slash + 1), &used);
+      if (used != o.shard.size() - slash - 1) throw std::invalid_argument("count");
+    } catch (const std::exception&) {
+      count = 0;
+    }
+    if (count == 0 || index >= count || o.shard[0] == '-' ||
+        o.shard.find("/-") != std::string::npos) {
+      std::cerr << "pipesim explore: --shard: expected I/N with 0 <= I < N (shard I of N, "
+                   "numbered from 0), got \""
+                << o.shard << "\"\n";
+      return k_exit_usage;
+    }
+    options.shard_index = index;
+    options.shard_count = count;
+  }
   if (!o.heal_at.empty()) {
     try {
       options.heal_at = pipesim::duration(sim::parse_duration(o.heal_at));
@@ -180,13 +177,30 @@ int explore_file(const explore_cli& o) {
     out["failure"]["report"] = report_path;
     out["failure"]["replay"] = "pipesim replay " + trace_path;
   }
+  if (!o.shard.empty() || !o.out_path.empty()) {
+    // What `pipesim merge` needs to check that shards belong to one exploration and to combine
+    // them: the exploration's identity, this shard's place, and the situations it must reach.
+    out["pipesim_shard"] = 1;
+    out["version"] = PIPESIM_VERSION;
+    out["scenario_digest"] =
+        sim::format_digest(sim::digest_line(sc.document.dump(), sim::k_digest_basis));
+    out["pct_depth"] = o.strategy == "pct" ? nlohmann::json(o.depth) : nlohmann::json();
+    out["shard"] = {{"index", options.shard_index}, {"count", options.shard_count}};
+    out["required"] = sc.expect.reached;
+  }
+  if (!o.out_path.empty()) write_json_file(o.out_path, out);
   if (o.json) {
     std::cout << out.dump(2) << '\n';
     return r.ok() ? k_exit_ok : k_exit_check_failed;
   }
 
-  std::cout << "scenario: " << sc.name << " (" << o.file << ")\n"
-            << "explored " << r.runs << (r.failure ? " of " + std::to_string(o.runs) : "")
+  std::cout << "scenario: " << sc.name << " (" << o.file << ")\n";
+  if (options.shard_count > 1) {
+    std::cout << "shard " << options.shard_index << " of " << options.shard_count
+              << " (run indices " << options.shard_index << ", "
+              << options.shard_index + options.shard_count << ", ...): ";
+  }
+  std::cout << "explored " << r.runs << (r.failure ? " of " + std::to_string(o.runs) : "")
             << " runs from seed " << o.seed << ", strategy " << o.strategy;
   if (o.strategy == "pct") std::cout << " (depth " << o.depth << ", k " << r.expected_steps << ")";
   std::cout << ", " << options.jobs << (options.jobs == 1 ? " job" : " jobs") << ", heal at "
@@ -198,7 +212,7 @@ int explore_file(const explore_cli& o) {
             << " simulated s per wall-clock s\n";
   for (const std::string& w : r.warnings) std::cout << "warning: " << w << '\n';
   if (!r.failure) {
-    print_coverage(r);
+    print_coverage(out["coverage"]);
     if (!r.unreached_required.empty()) {
       std::string list;
       for (const std::string& id : r.unreached_required) list += (list.empty() ? "" : ", ") + id;
@@ -283,6 +297,12 @@ std::unique_ptr<command> add_explore_command(CLI::App& app) {
                   "terminal, every consumed message gone) before liveness fails "
                   "(default: derived from the scenario)");
   cmd->add_flag("--no-shrink", o.no_shrink, "Report the failing run as found");
+  cmd->add_option("--shard", o.shard,
+                  "I/N: make only the runs of shard I of N (indices I, I+N, ...; numbered from 0); "
+                  "pipesim merge combines the shards' --out files");
+  cmd->add_option("--out", o.out_path,
+                  "Write this exploration's result (the --json object, with what pipesim merge "
+                  "checks) to FILE");
   cmd->add_flag("--json", o.json, "Print one JSON object instead of text");
   c->app = cmd;
   return c;

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_explore_command(app));
   commands.push_back(add_replay_command(app));
   commands.push_back(add_report_command(app));
+  commands.push_back(add_merge_command(app));
   serve_cli serve;
   CLI::App* serve_cmd = add_serve_command(app, serve);
 

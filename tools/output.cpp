@@ -37,6 +37,60 @@ void print_story(const scenarios::run_report& r, const std::vector<std::string>&
   }
 }
 
+namespace {
+
+// Written whole to a temporary name, then renamed: a file is never seen half written.
+void write_whole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw scenarios::trace_error(path + ": cannot write it");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw scenarios::trace_error(path + ": cannot write it: " + ec.message());
+}
+
+}  // namespace
+
+void write_json_file(const std::string& path, const nlohmann::json& j) {
+  write_whole(path, j.dump(2) + "\n");
+}
+
+void print_coverage(const nlohmann::json& coverage) {
+  const nlohmann::json& all = coverage.at("situations");
+  std::uint64_t reached = 0;
+  for (const nlohmann::json& c : all) reached += c.value("runs", std::uint64_t{0}) > 0 ? 1 : 0;
+  std::cout << "behaviours: " << reached << " of " << all.size()
+            << " situations reached (runs that reached each; --json has their descriptions)\n";
+  for (const nlohmann::json& c : all) {
+    if (c.value("runs", std::uint64_t{0}) == 0) continue;
+    std::string runs = std::to_string(c.value("runs", std::uint64_t{0}));
+    if (runs.size() < 7) runs.insert(0, 7 - runs.size(), ' ');
+    std::cout << runs << "  " << c.value("id", "") << '\n';
+  }
+  if (reached == all.size()) return;
+  std::cout << "  never reached:";
+  std::size_t width = 16;
+  bool first = true;
+  for (const nlohmann::json& c : all) {
+    if (c.value("runs", std::uint64_t{0}) > 0) continue;
+    const std::string id = c.value("id", "");
+    const std::string item = (first ? " " : ", ") + id;
+    if (width + item.size() > 100) {
+      std::cout << (first ? "" : ",") << "\n    " << id;
+      width = 4 + id.size();
+    } else {
+      std::cout << item;
+      width += item.size();
+    }
+    first = false;
+  }
+  std::cout << '\n';
+}
+
 void write_report(const std::string& path, const std::string& format, const nlohmann::json& header,
                   const std::vector<std::string>& events, const nlohmann::json& end) {
   const report::timeline t = report::build_timeline(header, events, end);
@@ -47,17 +101,7 @@ void write_report(const std::string& path, const std::string& format, const nloh
     std::cout << text;
     return;
   }
-  // Written whole to a temporary name, then renamed: a report is never seen half written.
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw scenarios::trace_error(path + ": cannot write the report");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw scenarios::trace_error(path + ": cannot write the report: " + ec.message());
+  write_whole(path, text);
 }
 
 std::string default_report_path(const std::string& trace_path, const std::string& format) {

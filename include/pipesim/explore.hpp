@@ -19,6 +19,7 @@
 #include <pipesim/report.hpp>
 #include <pipesim/run.hpp>
 #include <pipesim/scenario.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,12 @@ struct explore_options {
   std::map<std::string, lambda::handler_factory> lambda_handlers;
   /// Called after each batch of runs with (runs done, runs planned); from the calling thread.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  /// Sharding: this exploration makes only the runs whose index i has i % shard_count ==
+  /// shard_index, with the seeds the unsharded exploration gives them, and stops at the first of
+  /// its own runs that fails. The union of the shards is the unsharded exploration, run for run;
+  /// merge_shards() combines their results.
+  std::uint64_t shard_index = 0;
+  std::uint64_t shard_count = 1;
 };
 
 /// One deviation from the nominal schedule in a (shrunk) failing run.
@@ -159,7 +166,8 @@ struct explore_failure {
 };
 
 struct explore_result {
-  std::uint64_t runs = 0;  ///< Runs made until the first failure (included) or all of them.
+  /// Runs judged until the first failure (included) or all of them; a shard counts its own.
+  std::uint64_t runs = 0;
   std::uint64_t events = 0;
   std::int64_t sim_time_us = 0;  ///< Virtual time simulated over all runs.
   double seconds = 0;            ///< Wall-clock time of the runs (shrinking excluded).
@@ -196,6 +204,22 @@ struct explore_result {
   /// No run failed and every required situation was reached.
   bool ok() const noexcept { return !failure && unreached_required.empty(); }
 };
+
+/// Shard results that cannot be merged: of different explorations, missing, duplicated, or not
+/// shard results at all. Bad input (exit 2), never a verdict.
+class shard_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Merges the results of every shard of one exploration (what `pipesim explore --shard I/N --out
+/// FILE` writes; `names` say where each came from, for messages) into the `--json` object the
+/// unsharded exploration prints: the same `ok`, `runs` and `failure` (the lowest failing run
+/// index, shrunk by the shard that made it), coverage summed. Throws shard_error when the shards
+/// are not all the shards of one exploration (scenario, seed, strategy, runs, version) or one is
+/// missing, naming it.
+nlohmann::json merge_shards(const std::vector<nlohmann::json>& shards,
+                            const std::vector<std::string>& names = {});
 
 /// Explores; deterministic for the same scenario, options and seed, whatever `jobs` is.
 explore_result explore(const scenario& sc, const explore_options& options);

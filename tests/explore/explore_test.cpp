@@ -156,6 +156,31 @@ BOOST_AUTO_TEST_CASE(coverage_counts_every_run_and_does_not_depend_on_the_number
   BOOST_TEST(one.unreached_required.empty());
 }
 
+BOOST_AUTO_TEST_CASE(shards_make_every_run_once_and_sum_to_the_unsharded_coverage) {
+  pipesim::explore_options o;
+  o.runs = 150;
+  o.seed = 9;
+  const pipesim::explore_result whole = pipesim::explore(stop_during_callback(), o);
+  BOOST_TEST_REQUIRE(whole.ok());
+  std::uint64_t runs = 0;
+  std::uint64_t events = 0;
+  std::map<std::string, std::uint64_t> covered;
+  o.shard_count = 4;  // 150 runs: shards of 38, 38, 37 and 37
+  for (std::uint64_t i = 0; i < o.shard_count; ++i) {
+    o.shard_index = i;
+    const pipesim::explore_result shard = pipesim::explore(stop_during_callback(), o);
+    BOOST_TEST(shard.runs == (i < 2 ? 38U : 37U));
+    runs += shard.runs;
+    events += shard.events;
+    for (const auto& c : shard.coverage) covered[c.id] += c.runs;
+  }
+  BOOST_TEST(runs == whole.runs);
+  BOOST_TEST(events == whole.events);  // the same runs, with the same seeds
+  for (const auto& c : whole.coverage) BOOST_TEST(covered[c.id] == c.runs, c.id);
+  o.shard_index = 4;
+  BOOST_CHECK_THROW(pipesim::explore(stop_during_callback(), o), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(shrinking_keeps_the_failure_and_needs_fewer_deviations) {
   pipesim::explore_options o;
   o.runs = 2000;
