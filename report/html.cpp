@@ -209,11 +209,20 @@ constexpr std::string_view k_script = R"js(
     var ex = G.rows[row].x;
     return ex.length === 0 || ex.indexOf(+want) >= 0;
   }
+  // A lane of another execution than the one filtered for is hidden (its width is 0).
+  function laneShown(l) {
+    var want = select.value;
+    return want === "" || G.lane_execution[l] < 0 || G.lane_execution[l] === +want;
+  }
+  function laneWidth(l) {
+    if (!laneShown(l)) return 0;
+    return collapsed[l] ? G.collapsed : G.column;
+  }
   // The same arithmetic as layout() in report/html.cpp.
   function layout() {
     var laneX = [], x = G.left;
     for (var l = 0; l < G.lanes; l++) {
-      var w = collapsed[l] ? G.collapsed : G.column;
+      var w = laneWidth(l);
       laneX.push(x + w / 2);
       x += w;
     }
@@ -228,13 +237,16 @@ constexpr std::string_view k_script = R"js(
     chart.setAttribute("width", width); chart.setAttribute("height", height);
     heads.setAttribute("width", width);
     all("#heads-svg .lane-head").forEach(function (g) {
-      var l = +g.dataset.lane, w = collapsed[l] ? G.collapsed : G.column;
+      var l = +g.dataset.lane, w = laneWidth(l);
+      g.style.display = w === 0 ? "none" : "";
+      if (w === 0) return;
       g.setAttribute("transform", "translate(" + (laneX[l] - w / 2) + ",0)");
       g.querySelector("rect").setAttribute("width", w - 4);
       g.classList.toggle("collapsed", !!collapsed[l]);
     });
     all("#chart-svg .lifeline").forEach(function (ln) {
       var l = +ln.dataset.lane;
+      ln.style.display = laneShown(l) ? "" : "none";
       ln.setAttribute("x1", laneX[l]); ln.setAttribute("x2", laneX[l]); ln.setAttribute("y2", height);
     });
     all("#chart-svg [data-row]").forEach(function (el) {
@@ -243,6 +255,7 @@ constexpr std::string_view k_script = R"js(
       el.style.display = "";
       if (el.classList.contains("mark")) {
         var l = +el.dataset.lane;
+        if (!laneShown(l)) { el.style.display = "none"; return; }
         el.setAttribute("transform", "translate(" + laneX[l] + "," + y + ")");
         el.classList.toggle("collapsed-lane", !!collapsed[l]);
       } else {
@@ -251,7 +264,10 @@ constexpr std::string_view k_script = R"js(
     });
     all("#chart-svg .arrow").forEach(function (a) {
       var y1 = rowY[+a.dataset.r1], y2 = rowY[+a.dataset.r2];
-      if (y1 === null || y2 === null) { a.style.display = "none"; return; }
+      if (y1 === null || y2 === null || !laneShown(+a.dataset.l1) || !laneShown(+a.dataset.l2)) {
+        a.style.display = "none";
+        return;
+      }
       a.style.display = "";
       var x1 = laneX[+a.dataset.l1], x2 = laneX[+a.dataset.l2];
       var d;
@@ -268,7 +284,13 @@ constexpr std::string_view k_script = R"js(
       layout();
     });
   });
-  select.addEventListener("change", layout);
+  // "#execution=N" in the address filters on load (a link to one execution of a large run).
+  var chosen = /[#&]execution=(\d+)/.exec(window.location.hash);
+  if (chosen && +chosen[1] < select.options.length - 1) select.value = chosen[1];
+  select.addEventListener("change", function () {
+    window.location.hash = select.value === "" ? "" : "execution=" + select.value;
+    layout();
+  });
   document.getElementById("details").addEventListener("change", function (e) {
     chart.classList.toggle("hide-faint", !e.target.checked);
   });
@@ -437,8 +459,20 @@ std::string to_html(const timeline& t) {
     }
     rows.push_back({{"gap", r.gap_us > 0}, {"x", ex}});
   }
-  const json geometry_json{{"left", k_left}, {"column", k_column}, {"collapsed", k_collapsed},
-                           {"row", k_row},   {"gap", k_gap},       {"lanes", t.lanes.size()},
+  json lane_execution = json::array();
+  for (const lane& l : t.lanes) {
+    const auto it = std::find(t.executions.begin(), t.executions.end(), l.execution);
+    lane_execution.push_back(l.execution.empty() || it == t.executions.end()
+                                 ? std::int64_t{-1}
+                                 : static_cast<std::int64_t>(it - t.executions.begin()));
+  }
+  const json geometry_json{{"left", k_left},
+                           {"column", k_column},
+                           {"collapsed", k_collapsed},
+                           {"row", k_row},
+                           {"gap", k_gap},
+                           {"lanes", t.lanes.size()},
+                           {"lane_execution", lane_execution},
                            {"rows", rows}};
   h += "<script type=\"application/json\" id=\"pipesim-layout\">" + script_json(geometry_json) +
        "</script>\n";
