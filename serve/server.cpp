@@ -177,7 +177,7 @@ class connection : public std::enable_shared_from_this<connection> {
             wire::http_response r;
             r.status = status;
             r.headers.push_back({"Content-Type", "application/json"});
-            r.body = answer.dump(2) + "\n";
+            r.body = answer.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
             self->send(std::move(r));
           });
         });

@@ -113,7 +113,9 @@ http_response json_response(int status, const json& body, std::string_view conte
   r.status = status;
   r.headers.push_back({"Content-Type", std::string(content_type)});
   r.headers.push_back({"x-amzn-RequestId", ctx.request_id});
-  r.body = body.dump();
+  // An operation or member name the client sent can hold any bytes: they are echoed in error
+  // messages, replaced where they are not UTF-8 so the answer stays valid JSON.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 

@@ -153,7 +153,7 @@ void element(std::string& out, std::string_view name, std::string_view text) {
 std::string text_of(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void write_members(std::string& out, const std::string& operation, const json& obj);

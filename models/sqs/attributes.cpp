@@ -111,7 +111,7 @@ std::optional<models::api_error> queue::apply_attribute(const std::string& name,
                         "Value " + v +
                             " for parameter RedrivePolicy is invalid. Reason: "
                             "Invalid value for maxReceiveCount: " +
-                            c.dump() +
+                            c.dump(-1, ' ', false, json::error_handler_t::replace) +
                             ", valid values are "
                             "from 1 to " +
                             std::to_string(knobs.integer("sqs.redrive.max_receive_count_max")) +
@@ -189,11 +189,15 @@ models::api_result queue::get_attributes(const json& req) {
   std::vector<std::string> names;
   if (req.contains("AttributeNames") && !req["AttributeNames"].is_null()) {
     if (!req["AttributeNames"].is_array())
-      return invalid("AttributeNames", req["AttributeNames"].dump(), "Must be a list");
+      return invalid("AttributeNames",
+                     req["AttributeNames"].dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be a list");
     for (const auto& n : req["AttributeNames"]) {
       const auto& known = readable_attributes();
       if (!n.is_string())
-        return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
+        return error(
+            "InvalidAttributeName",
+            "Unknown Attribute " + n.dump(-1, ' ', false, json::error_handler_t::replace) + ".");
       const std::string s = n.get<std::string>();
       if (s == "All") {
         names = known;
@@ -254,7 +258,9 @@ void queue::attributes_changed(const queue_attributes& before) {
 models::api_result queue::set_attributes(const json& req) {
   if (!req.contains("Attributes") || req["Attributes"].is_null()) return missing("Attributes");
   if (!req["Attributes"].is_object())
-    return invalid("Attributes", req["Attributes"].dump(), "Must be a map");
+    return invalid("Attributes",
+                   req["Attributes"].dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be a map");
   queue_attributes next = attrs_;
   for (auto it = req["Attributes"].begin(); it != req["Attributes"].end(); ++it)
     if (auto err = apply_attribute(it.key(), it.value(), next, false, svc_, knobs_))

@@ -52,19 +52,22 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
   std::int64_t v = 0;
   if (const json* m = max_messages) {
     if (!read_int(*m, v) || v < 1 || v > 10)
-      return invalid("MaxNumberOfMessages", m->dump(), "Must be between 1 and 10, if provided");
+      return invalid("MaxNumberOfMessages", m->dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be between 1 and 10, if provided");
     p.max = static_cast<int>(v);
   }
   wait_s = attrs_.receive_wait_s;
   if (const json* m = wait_time) {
     if (!read_int(*m, v) || v < 0 || v > 20)
-      return invalid("WaitTimeSeconds", m->dump(), "Must be >= 0 and <= 20, if provided");
+      return invalid("WaitTimeSeconds", m->dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be >= 0 and <= 20, if provided");
     wait_s = v;
   }
   p.visibility_s = attrs_.visibility_timeout_s;
   if (const json* m = visibility) {
     if (!read_int(*m, v) || v < 0 || v > k_visibility_max_s)
-      return invalid("VisibilityTimeout", m->dump(), "Must be >= 0 and <= 43200, if provided");
+      return invalid("VisibilityTimeout", m->dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be >= 0 and <= 43200, if provided");
     p.visibility_s = v;
     p.visibility_given = true;
   }
@@ -72,29 +75,38 @@ std::optional<models::api_result> queue::parse_receive(const json& req, receive_
       {"MessageSystemAttributeNames", system_names}, {"AttributeNames", attribute_names}};
   for (const auto& [name, m] : attribute_lists) {
     if (m == nullptr) continue;
-    if (!m->is_array()) return invalid(name, m->dump(), "Must be a list");
+    if (!m->is_array())
+      return invalid(name, m->dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be a list");
     for (const auto& n : *m) {
       const auto& known = system_attribute_names();
       if (!n.is_string() ||
           std::find(known.begin(), known.end(), n.get_ref<const std::string&>()) == known.end())
-        return error(
-            "InvalidAttributeName",
-            "Unknown Attribute " + (n.is_string() ? n.get<std::string>() : n.dump()) + ".");
+        return error("InvalidAttributeName",
+                     "Unknown Attribute " +
+                         (n.is_string() ? n.get<std::string>()
+                                        : n.dump(-1, ' ', false, json::error_handler_t::replace)) +
+                         ".");
       p.system_names.push_back(n.get<std::string>());
     }
   }
   if (const json* m = message_attribute_names) {
-    if (!m->is_array()) return invalid("MessageAttributeNames", m->dump(), "Must be a list");
+    if (!m->is_array())
+      return invalid("MessageAttributeNames",
+                     m->dump(-1, ' ', false, json::error_handler_t::replace), "Must be a list");
     for (const auto& n : *m) {
       if (!n.is_string() || n.get_ref<const std::string&>().empty() ||
           n.get_ref<const std::string&>().size() > 256)
-        return error("InvalidAttributeName", "Unknown Attribute " + n.dump() + ".");
+        return error(
+            "InvalidAttributeName",
+            "Unknown Attribute " + n.dump(-1, ' ', false, json::error_handler_t::replace) + ".");
       p.attribute_names.push_back(n.get<std::string>());
     }
   }
   if (const json* m = attempt_id) {
     if (!m->is_string() || !valid_token_id(m->get_ref<const std::string&>()))
-      return invalid("ReceiveRequestAttemptId", m->dump(),
+      return invalid("ReceiveRequestAttemptId",
+                     m->dump(-1, ' ', false, json::error_handler_t::replace),
                      "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
                      "characters. 1 to 128 in length");
     if (attrs_.fifo) p.attempt_id = m->get<std::string>();

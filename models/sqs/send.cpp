@@ -37,14 +37,18 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
     // (https://github.com/localstack/localstack, tests/aws/services/sqs/test_sqs.py) and
     // https://github.com/softwaremill/elasticmq/issues/273.
     if (attrs_.fifo && !(read_int(e["DelaySeconds"], d) && d == 0))
-      return make_error("InvalidParameterValue",
-                        invalid_value_text("DelaySeconds", e["DelaySeconds"].dump(),
-                                           "The request include parameter that is not valid for "
-                                           "this queue type"));
+      return make_error(
+          "InvalidParameterValue",
+          invalid_value_text("DelaySeconds",
+                             e["DelaySeconds"].dump(-1, ' ', false, json::error_handler_t::replace),
+                             "The request include parameter that is not valid for "
+                             "this queue type"));
     if (!read_int(e["DelaySeconds"], d) || d < 0 || d > k_delay_max_s)
-      return make_error("InvalidParameterValue",
-                        invalid_value_text("DelaySeconds", e["DelaySeconds"].dump(),
-                                           "Must be between 0 and 900, if provided"));
+      return make_error(
+          "InvalidParameterValue",
+          invalid_value_text("DelaySeconds",
+                             e["DelaySeconds"].dump(-1, ' ', false, json::error_handler_t::replace),
+                             "Must be between 0 and 900, if provided"));
   }
   if (auto err = check_attributes(e.value("MessageAttributes", json()), false, size)) return err;
   std::size_t system_size = 0;
@@ -55,17 +59,20 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
       e.contains("MessageDeduplicationId") && !e["MessageDeduplicationId"].is_null();
   if (has_group && (!e["MessageGroupId"].is_string() ||
                     !valid_token_id(e["MessageGroupId"].get_ref<const std::string&>())))
-    return make_error("InvalidParameterValue",
-                      invalid_value_text("MessageGroupId", e["MessageGroupId"].dump(),
-                                         "MessageGroupId can only include alphanumeric and "
-                                         "punctuation characters. 1 to 128 in length"));
-  if (has_dedup && (!e["MessageDeduplicationId"].is_string() ||
-                    !valid_token_id(e["MessageDeduplicationId"].get_ref<const std::string&>())))
     return make_error(
         "InvalidParameterValue",
-        invalid_value_text("MessageDeduplicationId", e["MessageDeduplicationId"].dump(),
-                           "MessageDeduplicationId can only include alphanumeric "
-                           "and punctuation characters. 1 to 128 in length"));
+        invalid_value_text("MessageGroupId",
+                           e["MessageGroupId"].dump(-1, ' ', false, json::error_handler_t::replace),
+                           "MessageGroupId can only include alphanumeric and "
+                           "punctuation characters. 1 to 128 in length"));
+  if (has_dedup && (!e["MessageDeduplicationId"].is_string() ||
+                    !valid_token_id(e["MessageDeduplicationId"].get_ref<const std::string&>())))
+    return make_error("InvalidParameterValue",
+                      invalid_value_text("MessageDeduplicationId",
+                                         e["MessageDeduplicationId"].dump(
+                                             -1, ' ', false, json::error_handler_t::replace),
+                                         "MessageDeduplicationId can only include alphanumeric "
+                                         "and punctuation characters. 1 to 128 in length"));
   if (attrs_.fifo) {
     if (!has_group)
       return make_error("MissingParameter",
@@ -75,11 +82,12 @@ std::optional<models::api_error> queue::validate_send(const json& e, bool batch_
                         "The queue should either have ContentBasedDeduplication enabled or "
                         "MessageDeduplicationId provided explicitly");
   } else if (has_dedup) {
-    return make_error(
-        "InvalidParameterValue",
-        invalid_value_text("MessageDeduplicationId", e["MessageDeduplicationId"].dump(),
-                           "The request include parameter that is not valid for "
-                           "this queue type"));
+    return make_error("InvalidParameterValue",
+                      invalid_value_text("MessageDeduplicationId",
+                                         e["MessageDeduplicationId"].dump(
+                                             -1, ' ', false, json::error_handler_t::replace),
+                                         "The request include parameter that is not valid for "
+                                         "this queue type"));
   }
   if (size > static_cast<std::size_t>(attrs_.max_message_size_b))
     return make_error("InvalidParameterValue",
@@ -183,7 +191,9 @@ namespace detail {
 std::optional<models::api_result> check_batch(const json& req) {
   if (!req.contains("Entries") || req["Entries"].is_null()) return missing("Entries");
   const json& entries = req["Entries"];
-  if (!entries.is_array()) return invalid("Entries", entries.dump(), "Entries must be a list");
+  if (!entries.is_array())
+    return invalid("Entries", entries.dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Entries must be a list");
   if (entries.empty())
     return error("EmptyBatchRequest",
                  "There should be at least one SendMessageBatchRequestEntry "

@@ -64,10 +64,14 @@ void service::set_queue_knobs(const std::string& queue_name, const json& overrid
 models::api_result service::create_queue(const json& req) {
   if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
   if (!req["QueueName"].is_string())
-    return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+    return invalid("QueueName",
+                   req["QueueName"].dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be a string");
   const std::string name = req["QueueName"].get<std::string>();
   const json attrs = req.value("Attributes", json::object());
-  if (!attrs.is_object()) return invalid("Attributes", attrs.dump(), "Must be a map");
+  if (!attrs.is_object())
+    return invalid("Attributes", attrs.dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be a map");
   auto ov = queue_overrides_.find(name);
   models::knob_values k = merge_knobs(values_, ov == queue_overrides_.end() ? json() : ov->second);
   queue_attributes a;
@@ -121,7 +125,9 @@ models::api_result service::create_queue(const json& req) {
 models::api_result service::get_queue_url(const json& req) {
   if (!req.contains("QueueName") || req["QueueName"].is_null()) return missing("QueueName");
   if (!req["QueueName"].is_string())
-    return invalid("QueueName", req["QueueName"].dump(), "Must be a string");
+    return invalid("QueueName",
+                   req["QueueName"].dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be a string");
   if (req.contains("QueueOwnerAWSAccountId") && req["QueueOwnerAWSAccountId"] != config_.account)
     return error("QueueDoesNotExist", "The specified queue does not exist.");
   auto it = queues_.find(req["QueueName"].get<std::string>());
@@ -142,17 +148,23 @@ models::api_result service::list_queues(const json& req) {
   std::string prefix;
   if (req.contains("QueueNamePrefix") && !req["QueueNamePrefix"].is_null()) {
     if (!req["QueueNamePrefix"].is_string())
-      return invalid("QueueNamePrefix", req["QueueNamePrefix"].dump(), "Must be a string");
+      return invalid("QueueNamePrefix",
+                     req["QueueNamePrefix"].dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Must be a string");
     prefix = req["QueueNamePrefix"].get<std::string>();
   }
   std::int64_t max = 1000;
   const bool paged = req.contains("MaxResults") && !req["MaxResults"].is_null();
   if (paged && (!read_int(req["MaxResults"], max) || max < 1 || max > 1000))
-    return invalid("MaxResults", req["MaxResults"].dump(), "Must be between 1 and 1000");
+    return invalid("MaxResults",
+                   req["MaxResults"].dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be between 1 and 1000");
   std::string after;
   if (req.contains("NextToken") && !req["NextToken"].is_null()) {
     if (!req["NextToken"].is_string())
-      return invalid("NextToken", req["NextToken"].dump(), "Invalid token");
+      return invalid("NextToken",
+                     req["NextToken"].dump(-1, ' ', false, json::error_handler_t::replace),
+                     "Invalid token");
     after = req["NextToken"].get<std::string>();
   }
   json urls = json::array();

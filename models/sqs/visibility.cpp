@@ -19,7 +19,9 @@ models::api_result queue::change_one(const std::string& handle, const json& vt_j
   std::int64_t vt = 0;
   if (vt_json.is_null()) return missing("VisibilityTimeout");
   if (!read_int(vt_json, vt) || vt < 0 || vt > k_visibility_max_s)
-    return invalid("VisibilityTimeout", vt_json.dump(), "Must be >= 0 and <= 43200");
+    return invalid("VisibilityTimeout",
+                   vt_json.dump(-1, ' ', false, json::error_handler_t::replace),
+                   "Must be >= 0 and <= 43200");
   std::uint64_t seq = 0;
   std::uint32_t rn = 0;
   if (!parse_handle(handle, seq, rn))
