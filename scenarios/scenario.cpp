@@ -137,6 +137,10 @@ json read_json_file(const std::string& path, const std::string& reported_file) {
     throw scenario_error(reported_file,
                          {problem{"", "invalid JSON at line " + std::to_string(line) + ", column " +
                                           std::to_string(column) + " of " + path}});
+  } catch (const json::out_of_range& e) {
+    // A number no double holds (1e999): JSON's grammar allows it, the file is still unusable.
+    throw scenario_error(reported_file,
+                         {problem{"", std::string("invalid JSON in ") + path + ": " + e.what()}});
   }
 }
 

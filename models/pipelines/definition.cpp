@@ -418,6 +418,8 @@ pipeline_definition parse_definition(const json& input) {
       root = json::parse(input.get<std::string>());
     } catch (const json::parse_error& e) {
       fail("", std::string("not valid JSON: ") + e.what());
+    } catch (const json::out_of_range& e) {  // a number no double holds, such as 1e999
+      fail("", std::string("not valid JSON: ") + e.what());
     }
   } else {
     root = input;
