@@ -378,13 +378,14 @@ std::string to_html(const timeline& t) {
        "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0 L10 5 L0 10 z\" "
        "fill=\"context-stroke\"/></marker></defs>\n";
   // Bands under everything: the stop's rows and the gaps.
+  // The rows that hold the stop, found in one pass over the marks.
+  std::vector<bool> stop_rows(t.rows.size(), false);
+  for (const mark& m : t.marks) {
+    if (m.style == "stop" || m.style == "stopping") stop_rows[m.row] = true;
+  }
   h += "<g id=\"bands\">\n";
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    const bool stop = std::any_of(t.marks.begin(), t.marks.end(), [&](const mark& m) {
-      return m.row == r && (m.style == "stop" || m.style == "stopping");
-    });
-    const std::string ex = ids_of(t.rows[r], t);
-    if (stop) {
+    if (stop_rows[r]) {
       h += "<g data-row=\"" + std::to_string(r) + "\" transform=\"translate(0," +
            std::to_string(g.row_y[r]) + ")\"><rect class=\"band stop\" x=\"0\" y=\"" +
            std::to_string(-k_row / 2) + "\" width=\"" + std::to_string(g.width) + "\" height=\"" +

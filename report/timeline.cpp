@@ -272,8 +272,6 @@ class builder {
     const std::string arn = str(r, "execution");
     const std::string message = str(r, "message_id");
     const std::string token = str(r, "token");
-    const std::string consumer = str(r, "consumer");
-    const std::string request = str(r, "request_id");
     if (!token.empty() && !arn.empty()) token_execution_.emplace(token, arn);
     const auto token_arn = [&] {
       const auto it = token_execution_.find(token);
@@ -391,9 +389,7 @@ class builder {
     const std::string copy_text = copy > 0 ? " (copy " + std::to_string(copy) + ")" : "";
     const std::string exec = execution_of_message(message);
     if (type == "sqs.queue_created") {
-      const std::size_t lane = queue_lane(queue);
-      if (!str(r, "url").empty()) queue_by_url_[str(r, "url")] = lane;
-      put(lane, "created", "faint");
+      put(queue_lane(queue), "created", "faint");
       return true;
     }
     const std::size_t lane = queue_lane(queue);
@@ -664,7 +660,6 @@ class builder {
   std::map<std::string, point> origin_;
   std::map<std::string, std::size_t> receiver_;
   std::map<std::string, std::vector<pending_receive>> pending_receives_;
-  std::map<std::string, std::size_t> queue_by_url_;
   std::set<std::string> stopping_messages_;
   std::map<std::string, std::string> invocation_mapping_;
   std::map<std::string, std::set<std::string>> invocation_executions_;
